@@ -1,0 +1,70 @@
+# RubySound: `make run` serves the platform, `make test` runs the whole suite.
+# Both set up everything they need on a fresh machine that has Python 3.11 and make.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WEB_CONCURRENCY ?= 1
+export UV_PYTHON_DOWNLOADS := never
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test lint format serve migrate lock superuser clean help
+
+help:
+	@echo "make run        set up, migrate, load demo data and serve on http://$(HOST):$(PORT)"
+	@echo "make test       set up and run ruff plus the whole pytest suite"
+	@echo "make lock       re-resolve requirements*.lock from pyproject.toml"
+	@echo "make superuser  create an admin account"
+
+$(BIN)/uv:
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: RubySound needs Python 3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# Stamps make a second run skip installation unless a lock file changed.
+$(VENV)/.run-deps: requirements.lock | $(BIN)/uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	@touch $@
+
+$(VENV)/.dev-deps: requirements-dev.lock | $(BIN)/uv
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements-dev.lock
+	@touch $@ $(VENV)/.run-deps
+
+migrate: $(VENV)/.run-deps
+	$(BIN)/python manage.py migrate --noinput
+
+run: migrate
+	@echo ""
+	@echo "  RubySound is starting on http://$(HOST):$(PORT)/"
+	@echo "  API docs: http://$(HOST):$(PORT)/api/docs/"
+	@echo "  Create an admin: make superuser   (or $(BIN)/python manage.py createsuperuser)"
+	@echo ""
+	$(BIN)/uvicorn rubysound.asgi:application --host $(HOST) --port $(PORT) \
+		--workers $(WEB_CONCURRENCY) --loop uvloop --http httptools --no-proxy-headers \
+		--no-server-header --timeout-graceful-shutdown 25
+
+superuser: migrate
+	$(BIN)/python manage.py createsuperuser
+
+lint: $(VENV)/.dev-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev-deps
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lock: | $(BIN)/uv
+	$(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+		pyproject.toml -o requirements.lock
+	$(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+		--extra dev pyproject.toml -o requirements-dev.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

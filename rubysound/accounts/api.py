@@ -1,0 +1,77 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt import views as jwt_views
+
+from rubysound.core.serializers import ErrorSerializer
+
+from . import services
+from .serializers import MeSerializer
+
+AUTH_ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 429: ErrorSerializer}
+
+
+class MeView(APIView):
+    """The signed-in user's own account and profile."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: MeSerializer, 401: ErrorSerializer}, tags=["users"])
+    def get(self, request):
+        return Response(MeSerializer(request.user, context={"request": request}).data)
+
+    @extend_schema(
+        request=MeSerializer,
+        responses={200: MeSerializer, 400: ErrorSerializer, 401: ErrorSerializer},
+        tags=["users"],
+    )
+    def put(self, request):
+        return self._update(request, partial=False)
+
+    @extend_schema(
+        request=MeSerializer,
+        responses={200: MeSerializer, 400: ErrorSerializer, 401: ErrorSerializer},
+        tags=["users"],
+    )
+    def patch(self, request):
+        return self._update(request, partial=True)
+
+    def _update(self, request, *, partial: bool):
+        serializer = MeSerializer(
+            request.user, data=request.data, partial=partial, context={"request": request}
+        )
+        serializer.is_valid(raise_exception=True)
+        try:
+            user = services.update_profile(request.user, **serializer.validated_data)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+        return Response(MeSerializer(user, context={"request": request}).data)
+
+
+class _AuthThrottled:
+    throttle_scope = "auth"
+
+    def get_throttles(self):
+        from django.conf import settings
+        from rest_framework.throttling import ScopedRateThrottle
+
+        throttles = super().get_throttles()
+        if settings.THROTTLE_ENABLED:
+            throttles.append(ScopedRateThrottle())
+        return throttles
+
+
+@extend_schema(tags=["auth"], responses={200: jwt_views.TokenObtainPairView.serializer_class})
+class TokenObtainView(_AuthThrottled, jwt_views.TokenObtainPairView):
+    """Exchange a username (or email) and password for an access and a refresh token."""
+
+
+class TokenRefreshView(_AuthThrottled, jwt_views.TokenRefreshView):
+    """A new access token and a new refresh token; the refresh token sent is blacklisted."""
+
+
+class TokenBlacklistView(_AuthThrottled, jwt_views.TokenBlacklistView):
+    """Signs a refresh token out: it is refused from now on."""

@@ -1,0 +1,115 @@
+"""WebSocket plumbing shared by every consumer: origin checks, authentication, metrics.
+
+A socket is authenticated by the session cookie (browsers) or by a JWT access token, given
+either as ``?token=<access>`` or as the subprotocol pair ``bearer, <access>`` in
+``Sec-WebSocket-Protocol`` (the only header a browser's WebSocket API lets a page set).
+"""
+
+from urllib.parse import parse_qs
+
+from channels.auth import AuthMiddlewareStack
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.security.websocket import OriginValidator
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from prometheus_client import Gauge
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import AccessToken
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+BEARER_SUBPROTOCOL = "bearer"
+
+websocket_connections = Gauge(
+    "rubysound_websocket_connections",
+    "Open WebSocket connections by route.",
+    ["route"],
+    multiprocess_mode="livesum",
+)
+
+
+def _token_from_scope(scope) -> tuple[str | None, bool]:
+    """The access token a socket offers, and whether it came as a subprotocol."""
+    subprotocols = scope.get("subprotocols") or []
+    if len(subprotocols) >= 2 and subprotocols[0].lower() == BEARER_SUBPROTOCOL:
+        return subprotocols[1], True
+    query = parse_qs(scope.get("query_string", b"").decode("latin1"))
+    tokens = query.get("token")
+    return (tokens[0] if tokens else None), False
+
+
+@database_sync_to_async
+def _user_for_access_token(raw_token: str):
+    try:
+        token = AccessToken(raw_token)
+    except TokenError:
+        return None
+    user_id = token.get(settings.SIMPLE_JWT.get("USER_ID_CLAIM", "user_id"))
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    return user
+
+
+class JWTAuthMiddleware:
+    """Authenticates by JWT when the session did not; an invalid token leaves it anonymous."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        scope = dict(scope)
+        raw_token, as_subprotocol = _token_from_scope(scope)
+        if as_subprotocol:
+            scope["accepted_subprotocol"] = BEARER_SUBPROTOCOL
+        user = scope.get("user")
+        if raw_token and (user is None or not user.is_authenticated):
+            scope["user"] = await _user_for_access_token(raw_token) or AnonymousUser()
+        return await self.app(scope, receive, send)
+
+
+class BrowserOriginValidator(OriginValidator):
+    """Refuses cross-site pages (WebSocket hijacking with our cookies).
+
+    A socket without an Origin header comes from a non-browser client, which cannot ride
+    a visitor's cookies, so it is let through to authenticate like any API client.
+    """
+
+    def valid_origin(self, parsed_origin):
+        if parsed_origin is None:
+            return True
+        return super().valid_origin(parsed_origin)
+
+
+def websocket_stack(inner):
+    allowed = ["*"] if settings.DEBUG else list(settings.ALLOWED_HOSTS)
+    return BrowserOriginValidator(AuthMiddlewareStack(JWTAuthMiddleware(inner)), allowed)
+
+
+class RubySoundConsumer(AsyncJsonWebsocketConsumer):
+    """Base for our consumers: counts connections and accepts with the auth subprotocol.
+
+    Clients get a close code they can act on (4401, 4403, 4404): the handshake is accepted
+    first, because a socket refused during the handshake never sees a close code.
+    """
+
+    route_name = "unknown"
+
+    async def accept_connection(self) -> None:
+        await self.accept(subprotocol=self.scope.get("accepted_subprotocol"))
+        websocket_connections.labels(self.route_name).inc()
+        self._counted = True
+
+    async def refuse(self, code: int) -> None:
+        await self.accept(subprotocol=self.scope.get("accepted_subprotocol"))
+        await self.close(code=code)
+
+    async def disconnect(self, code):
+        if getattr(self, "_counted", False):
+            websocket_connections.labels(self.route_name).dec()
+            self._counted = False
+
+    @property
+    def user(self):
+        return self.scope.get("user") or AnonymousUser()

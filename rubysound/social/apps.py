@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SocialConfig(AppConfig):
+    name = "rubysound.social"
+    label = "social"
+    verbose_name = "Social"

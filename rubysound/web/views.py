@@ -1,0 +1,102 @@
+from django.contrib import messages
+from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from rubysound.accounts import services
+
+from .forms import LoginForm, ProfileForm, SignupForm
+
+
+def home(request):
+    return render(request, "web/home.html")
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("profile")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.signup_user(
+                username=form.cleaned_data["username"],
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                is_public_favorites=form.cleaned_data["is_public_favorites"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                target = "password1" if field in {"password", "__all__"} else field
+                for error in errors:
+                    form.add_error(target if target in form.fields else None, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request, _("Welcome to RubySound, %(name)s!") % {"name": user.username}
+            )
+            return redirect(_safe_next(request, "/profile/"))
+    return render(request, "web/signup.html", {"form": form})
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if not form.cleaned_data.get("remember_me"):
+            # Ends with the browser session instead of living SESSION_COOKIE_AGE.
+            self.request.session.set_expiry(0)
+        return response
+
+
+logout = require_POST(auth_views.LogoutView.as_view())
+
+
+@login_required
+def profile(request):
+    profile_form = ProfileForm(instance=request.user)
+    password_form = PasswordChangeForm(request.user)
+    if request.method == "POST":
+        action = request.POST.get("action", "profile")
+        if action == "profile":
+            profile_form = ProfileForm(request.POST, request.FILES, instance=request.user)
+            if profile_form.is_valid():
+                services.update_profile(request.user, **profile_form.changes())
+                messages.success(request, _("Profile saved."))
+                return redirect("profile")
+        elif action == "reset_avatar":
+            services.reset_avatar(request.user)
+            messages.success(request, _("Avatar reset to the default."))
+            return redirect("profile")
+        elif action == "password":
+            password_form = PasswordChangeForm(request.user, request.POST)
+            if password_form.is_valid():
+                services.change_password(request.user, password_form.cleaned_data["new_password1"])
+                update_session_auth_hash(request, request.user)
+                messages.success(request, _("Password changed."))
+                return redirect("profile")
+    # Failed forms keep the user's input; the stored user must not show unsaved changes.
+    request.user.refresh_from_db()
+    return render(
+        request,
+        "web/profile.html",
+        {"profile_form": profile_form, "password_form": password_form},
+        status=400 if request.method == "POST" else 200,
+    )
