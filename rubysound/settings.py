@@ -198,7 +198,7 @@ CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "rubysound")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_prometheus.cache.backends.redis.RedisCache",
+            "BACKEND": "rubysound.core.cache.InstrumentedRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
             "TIMEOUT": 300,
@@ -277,6 +277,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # The whole request body, enforced in front of Django (see rubysound.core.asgi), and the
 # caps on what a profile picture may be.

@@ -1,0 +1,74 @@
+import pytest
+from django.conf import settings as django_settings
+from django.core.cache import caches
+from django.db import connection
+from rest_framework.test import APIClient
+
+from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+
+def _clear_cache() -> None:
+    cache = caches["default"]
+    location = django_settings.CACHES["default"].get("LOCATION", "")
+    if isinstance(location, str) and location.startswith("redis"):
+        # Only our own prefix: the Redis database may be shared with other data.
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(f"{django_settings.CACHE_KEY_PREFIX}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_state(settings, tmp_path):
+    """Each test gets an empty cache (throttles, lockouts) and its own media folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Argon2 is the production hasher (tested separately); it costs ~50 ms a hash here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    _clear_cache()
+    yield
+    _clear_cache()
+
+
+@pytest.fixture
+def password() -> str:
+    return DEFAULT_PASSWORD
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def auth_client(user) -> APIClient:
+    """An API client carrying a real access token for ``user``."""
+    client = APIClient()
+    response = client.post(
+        "/api/auth/token/", {"username": user.username, "password": DEFAULT_PASSWORD}
+    )
+    assert response.status_code == 200, response.content
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['access']}")
+    return client
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked postgres_only are skipped, with the reason, on the embedded SQLite."""
+    engine = django_settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" in engine:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL); running on SQLite")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def db_vendor(db) -> str:
+    return connection.vendor
