@@ -42,7 +42,10 @@ run: migrate
 	@echo "  API docs: http://$(HOST):$(PORT)/api/docs/"
 	@echo "  Create an admin: make superuser   (or $(BIN)/python manage.py createsuperuser)"
 	@echo ""
-	$(BIN)/uvicorn rubysound.asgi:application --host $(HOST) --port $(PORT) \
+	@# Each worker writes its metrics here and /metrics adds them up; stale files from an
+	@# earlier run would be counted again, so the folder starts empty.
+	rm -rf var/prometheus && mkdir -p var/prometheus
+	PROMETHEUS_MULTIPROC_DIR=var/prometheus $(BIN)/uvicorn rubysound.asgi:application --host $(HOST) --port $(PORT) \
 		--workers $(WEB_CONCURRENCY) --loop uvloop --http httptools --no-proxy-headers \
 		--no-server-header --timeout-graceful-shutdown 25
 

@@ -291,6 +291,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 IMAGE_UPLOAD_MAX_PIXELS = env_int("IMAGE_UPLOAD_MAX_PIXELS", 25_000_000)
 
+# Public responses (Cache-Control: public, max-age) for anonymous requests are answered by
+# an in-process cache in front of Django; see rubysound.core.edge_cache.
+EDGE_CACHE_ENABLED = env_bool("EDGE_CACHE_ENABLED", True)
+EDGE_CACHE_MAX_TTL = env_int("EDGE_CACHE_MAX_TTL", 300)
+EDGE_CACHE_MAX_ENTRIES = env_int("EDGE_CACHE_MAX_ENTRIES", 4096)
+EDGE_CACHE_MAX_BYTES = env_int("EDGE_CACHE_MAX_BYTES", 64 * 1024 * 1024)
+EDGE_CACHE_MAX_BODY_BYTES = env_int("EDGE_CACHE_MAX_BODY_BYTES", 2 * 1024 * 1024)
+
 # --- API ------------------------------------------------------------------------------
 THROTTLE_ENABLED = env_bool("THROTTLE_ENABLED", True)
 REST_FRAMEWORK = {
