@@ -39,6 +39,13 @@ class SignupForm(forms.Form):
 
 
 class LoginForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        # Usernames and emails are matched regardless of case here; only the password is not.
+        "invalid_login": _(
+            "That username or email and password do not match. Passwords are case-sensitive."
+        ),
+    }
     remember_me = forms.BooleanField(label=_("Keep me signed in"), required=False, initial=True)
 
     def __init__(self, request=None, *args, **kwargs):

@@ -40,7 +40,12 @@ def signup(request):
                 is_public_favorites=form.cleaned_data["is_public_favorites"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
+            # Model checks raise a per-field dict; password validators raise a plain list.
+            if hasattr(exc, "error_dict"):
+                field_errors = exc.message_dict
+            else:
+                field_errors = {"password": exc.messages}
+            for field, errors in field_errors.items():
                 target = "password1" if field in {"password", "__all__"} else field
                 for error in errors:
                     form.add_error(target if target in form.fields else None, error)
