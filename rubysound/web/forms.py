@@ -50,7 +50,11 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
-        self.fields["username"].label = _("Username or email")
+        username = self.fields["username"]
+        username.label = _("Username or email")
+        # Django sizes this field for the username (32); it also takes an email address.
+        username.max_length = 254
+        username.widget.attrs["maxlength"] = 254
 
 
 class _ImageField(forms.FileField):

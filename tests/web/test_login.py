@@ -7,7 +7,7 @@ from tests.web.helpers import logged_in_user_id
 
 pytestmark = pytest.mark.django_db
 
-WRONG_CREDENTIALS = "Please enter a correct username and password."
+WRONG_CREDENTIALS = "That username or email and password do not match."
 
 
 @pytest.fixture
@@ -187,3 +187,14 @@ def test_every_page_offers_sign_out_as_a_post_form(logged_in_client):
 
     assertContains(response, '<form method="post" action="/logout/"')
     assertNotContains(response, 'href="/logout/"')
+
+
+def test_login_by_a_long_email_address(client):
+    """The field is not capped at the username's 32 characters: emails are longer."""
+    long_email = "a.very.long.mailbox.name.for.music@subdomain.example.com"
+    member = UserFactory(email=long_email)
+    page = client.get("/login/")
+    assertContains(page, 'maxlength="254"')
+    response = _login(client, long_email.upper())
+    assert response.status_code == 302
+    assert logged_in_user_id(client) == member.pk
