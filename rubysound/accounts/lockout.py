@@ -8,13 +8,26 @@ from rubysound.core.exceptions import error_body, is_api_path
 
 
 def attempted_username(request, credentials=None) -> str | None:
-    """The name an attempt was made for, folded so 'Alice' and 'alice' share one counter."""
+    """The account an attempt was made for, so every spelling of it shares one counter.
+
+    Case is folded ('Alice' is 'alice'), and an email address counts against the account it
+    belongs to: guessing through the email must not get a fresh set of tries.
+    """
     name = None
     if isinstance(credentials, dict):
         name = credentials.get("username")
     if not name and hasattr(request, "POST"):
         name = request.POST.get("username")
-    return name.strip().lower() if isinstance(name, str) else name
+    if not isinstance(name, str):
+        return name
+    name = name.strip().lower()
+    if "@" in name:
+        from .models import User
+
+        owner = User.objects.filter(email__iexact=name).values_list("username", flat=True).first()
+        if owner:
+            return owner.lower()
+    return name
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -1,6 +1,8 @@
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
 from rubysound.core.serializers import RejectUnknownFieldsMixin
 
@@ -78,4 +80,19 @@ class MeSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         data["country"] = instance.country.code or ""
+        return data
+
+
+class TokenObtainSerializer(TokenObtainPairSerializer):
+    """SimpleJWT's sign-in, announced like a session sign-in.
+
+    Without ``user_logged_in`` axes never hears of the success, so AXES_RESET_ON_SUCCESS
+    would not clear the failures counted before it and an API user would stay a few typos
+    away from a lockout.
+    """
+
+    def validate(self, attrs):
+        data = super().validate(attrs)
+        request = self.context.get("request")
+        user_logged_in.send(sender=type(self.user), request=request, user=self.user)
         return data
