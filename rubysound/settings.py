@@ -64,15 +64,20 @@ def _embedded_secret_key() -> str:
     if key_file.exists():
         return key_file.read_text().strip()
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    # O_EXCL: when two processes start at once, one writes and both read the same key.
-    try:
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return key_file.read_text().strip()
+    # Written whole under a private name, then linked into place: a process starting at the
+    # same moment either loses the link race and reads the winner's key, or finds no file;
+    # it never sees a half-written one.
+    scratch = VAR_DIR / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
-        handle.write(key)
-    return key
+        handle.write(secrets.token_urlsafe(50))
+    try:
+        os.link(scratch, key_file)
+    except FileExistsError:
+        pass
+    finally:
+        scratch.unlink()
+    return key_file.read_text().strip()
 
 
 SECRET_KEY = env_str("SECRET_KEY")

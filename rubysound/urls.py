@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.decorators.cache import cache_control
 from django.views.static import serve
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from rubysound.ops import views as ops_views
 
@@ -18,7 +18,7 @@ urlpatterns = [
         name="api-schema",
     ),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/redoc/", ops_views.RedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/", include("rubysound.accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("rubysound.web.urls")),

@@ -60,7 +60,17 @@ class RequestBodyLimitMiddleware:
 
 
 def _too_large(limit: int) -> str:
-    return f"Request body is too large (the limit is {limit // (1024 * 1024)} MB)."
+    return f"Request body is too large (the limit is {_human_size(limit)})."
+
+
+def _human_size(size: int) -> str:
+    """12 MB, 1.5 MB, 64 KB, 1000 bytes: never "0 MB" for a limit under a megabyte."""
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= factor:
+            tenths = size * 10 // factor  # rounded down: never claim more than allowed
+            whole, fraction = divmod(tenths, 10)
+            return f"{whole}.{fraction} {unit}" if fraction else f"{whole} {unit}"
+    return f"{size} bytes"
 
 
 async def _reply(send, status: int, detail: str, code: str) -> None:

@@ -96,6 +96,12 @@ class RubySoundConsumer(AsyncJsonWebsocketConsumer):
 
     route_name = "unknown"
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # Export the route's series at 0 from start-up: a series that appears only with the
+        # first connection reads as "no data" on a dashboard, not as "nobody connected".
+        websocket_connections.labels(cls.route_name)
+
     async def accept_connection(self) -> None:
         await self.accept(subprotocol=self.scope.get("accepted_subprotocol"))
         websocket_connections.labels(self.route_name).inc()

@@ -48,8 +48,9 @@ def _query_database() -> str:
 
 
 async def check_database() -> str:
-    # thread_sensitive=False: a stuck connection must not block the thread that serves
-    # ordinary sync views.
+    # thread_sensitive=True: Django's connections are per thread and closed at the end of
+    # the request only in the request's own sync thread; a query from a pool thread would
+    # leave its connection open (and hold a slot of the PostgreSQL pool).
     vendor = await sync_to_async(_query_database, thread_sensitive=True)()
     return vendor
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django_prometheus.exports import ExportToDjangoView
+from drf_spectacular.views import SpectacularRedocView
 
 from rubysound.core.exceptions import error_body
 
@@ -39,7 +40,9 @@ def metrics(request):
     if expected:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip(), expected):
+        # Bytes: compare_digest refuses non-ASCII str, and the header is the client's to choose.
+        given = token.strip().encode()
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given, expected.encode()):
             response = JsonResponse(
                 error_body("A valid metrics token is required.", "not_authenticated"), status=401
             )
@@ -47,3 +50,9 @@ def metrics(request):
             return response
     response: HttpResponse = ExportToDjangoView(request)
     return response
+
+
+class RedocView(SpectacularRedocView):
+    """ReDoc served with assets from our own origin only (the stock page loads Google Fonts)."""
+
+    template_name = "ops/redoc.html"
