@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from .models import User
+from .services import PROFILE_DETAIL_FIELDS
 
 
 @admin.register(User)
@@ -13,16 +14,6 @@ class RubySoundUserAdmin(UserAdmin):
         *UserAdmin.fieldsets,
         (
             "Profile",
-            {
-                "fields": (
-                    "avatar",
-                    "banner",
-                    "bio",
-                    "gender",
-                    "country",
-                    "birth_date",
-                    "is_public_favorites",
-                )
-            },
+            {"fields": ("avatar", "banner", *PROFILE_DETAIL_FIELDS)},
         ),
     )

@@ -12,15 +12,11 @@ from .models import User
 
 logger = logging.getLogger("rubysound.accounts")
 
-PROFILE_FIELDS = (
-    "first_name",
-    "last_name",
-    "bio",
-    "gender",
-    "country",
-    "birth_date",
-    "is_public_favorites",
-)
+# What a user may change about themselves (besides avatar and banner); the names are kept
+# apart because Django's user admin already shows them.
+NAME_FIELDS = ("first_name", "last_name")
+PROFILE_DETAIL_FIELDS = ("bio", "gender", "country", "birth_date", "is_public_favorites")
+PROFILE_FIELDS = NAME_FIELDS + PROFILE_DETAIL_FIELDS
 
 
 def _ensure_identity_free(username: str, email: str, *, exclude_pk: int | None = None) -> None:

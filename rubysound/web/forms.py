@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rubysound.accounts.images import AVATAR, BANNER, ImageSpec, process_image
 from rubysound.accounts.models import User, username_validator
+from rubysound.accounts.services import PROFILE_FIELDS
 
 
 class SignupForm(forms.Form):
@@ -83,15 +84,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = [
-            "first_name",
-            "last_name",
-            "bio",
-            "gender",
-            "country",
-            "birth_date",
-            "is_public_favorites",
-        ]
+        fields = list(PROFILE_FIELDS)
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}),
             "bio": forms.Textarea(attrs={"rows": 4, "maxlength": 500}),
