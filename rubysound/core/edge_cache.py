@@ -25,6 +25,9 @@ from prometheus_client import Counter
 
 # Request headers a cached response may vary on; they are part of every key.
 KEY_HEADERS = (b"accept", b"accept-encoding", b"accept-language", b"origin")
+# Also in the key, though responses do not declare them: absolute URLs depend on the host,
+# and an HTTP request must still reach Django to be redirected to HTTPS.
+ROUTING_HEADERS = (b"host", b"x-forwarded-proto")
 _VARY_ALLOWED = {name.decode() for name in KEY_HEADERS} | {"cookie", "authorization"}
 _PERSONAL_HEADERS = {b"cookie", b"authorization"}
 COALESCE_WAIT_SECONDS = 5.0
@@ -100,9 +103,10 @@ class PublicResponseCache:
             return await self.app(scope, receive, send)
 
         key = (
+            scope.get("scheme", "http"),
             scope["path"],
             scope.get("query_string", b""),
-            *(request_headers.get(name, b"") for name in KEY_HEADERS),
+            *(request_headers.get(name, b"") for name in (*ROUTING_HEADERS, *KEY_HEADERS)),
         )
         is_head = scope["method"] == "HEAD"
         entry = self._fresh(key)

@@ -123,6 +123,23 @@ async def test_variants_of_key_headers_are_cached_apart():
     assert english == english_again != russian
 
 
+@pytest.mark.parametrize(
+    "other",
+    [
+        [(b"host", b"other.example")],
+        [(b"host", b"music.example"), (b"x-forwarded-proto", b"http")],
+    ],
+)
+async def test_other_hosts_and_schemes_are_cached_apart(other):
+    downstream = CountingApp()
+    app = PublicResponseCache(downstream)
+    https = [(b"host", b"music.example"), (b"x-forwarded-proto", b"https")]
+    await call(app, headers=https)
+    await call(app, headers=https)
+    await call(app, headers=other)
+    assert downstream.calls == 2
+
+
 async def test_entries_expire_after_max_age(settings, monkeypatch):
     clock = [1000.0]
     monkeypatch.setattr("rubysound.core.edge_cache.time.monotonic", lambda: clock[0])
