@@ -17,6 +17,7 @@ logger = logging.getLogger("rubysound.accounts")
 NAME_FIELDS = ("first_name", "last_name")
 PROFILE_DETAIL_FIELDS = ("bio", "gender", "country", "birth_date", "is_public_favorites")
 PROFILE_FIELDS = NAME_FIELDS + PROFILE_DETAIL_FIELDS
+NULLABLE_FIELDS = {"birth_date"}
 
 
 def _ensure_identity_free(username: str, email: str, *, exclude_pk: int | None = None) -> None:
@@ -70,7 +71,9 @@ def update_profile(user: User, **changes) -> User:
     for name in PROFILE_FIELDS:
         if name in changes:
             value = changes[name]
-            setattr(user, name, "" if value is None and name != "birth_date" else value)
+            if value is None and name not in NULLABLE_FIELDS:
+                value = ""  # text fields store "no value" as an empty string, not NULL
+            setattr(user, name, value)
     user.full_clean(exclude=["password", "username", "email", "avatar", "banner"])
 
     written: list[str] = []
