@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "axes",
     "rubysound.core",
     "rubysound.accounts",
+    "rubysound.catalog",
     "rubysound.ops",
     "rubysound.social",
     "rubysound.web",
@@ -286,6 +287,17 @@ STORAGES = {
 SERVESTATIC_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# The operator's music: folders scanned into the catalog (comma-separated).
+LIBRARY_DIRS = [
+    Path(p).expanduser().resolve()
+    for p in env_list("RUBYSOUND_LIBRARY_DIRS", [str(VAR_DIR / "library")])
+]
+# Processed cover images, resized on demand.
+COVER_CACHE_DIR = MEDIA_ROOT / "covers" / "resized"
+# With nginx in front: stream files through X-Accel-Redirect under this internal location
+# (e.g. "/protected-library/"), one per library folder in the same order. Empty: we stream.
+STREAM_ACCEL_REDIRECT_PREFIX = env_str("STREAM_ACCEL_REDIRECT_PREFIX")
 
 # The whole request body, enforced in front of Django (see rubysound.core.asgi), and the
 # caps on what a profile picture may be.

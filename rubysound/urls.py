@@ -20,6 +20,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", ops_views.RedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/", include("rubysound.accounts.urls")),
+    path("api/", include("rubysound.catalog.urls")),
+    path("", include("rubysound.catalog.music_urls")),
     path("admin/", admin.site.urls),
     path("", include("rubysound.web.urls")),
 ]

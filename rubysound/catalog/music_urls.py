@@ -1,0 +1,3 @@
+"""The routes existing clients already speak (/music_api/...) and listen reporting."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Catalog API under /api/: tracks, artists, albums, genres, streaming, covers, waveforms."""
+
+urlpatterns: list = []
