@@ -5,7 +5,8 @@ thread hops in every middleware), which caps one worker at a few hundred request
 second. Public, cacheable routes (charts, search, schema) are answered here instead.
 
 The rules are deliberately narrow so that nothing personal is ever served to someone else:
-- only GET and HEAD requests without a Cookie or Authorization header are looked up or stored;
+- only GET and HEAD requests without a Cookie, Authorization or Range header are looked up or
+  stored;
 - only 200 responses whose Cache-Control says ``public`` with a positive ``max-age`` or
   ``s-maxage``, with no Set-Cookie, and whose Vary names only headers in the key, are stored;
 - an entry lives for that max-age (capped by EDGE_CACHE_MAX_TTL), and the cache is bounded in
@@ -30,6 +31,8 @@ KEY_HEADERS = (b"accept", b"accept-encoding", b"accept-language", b"origin")
 ROUTING_HEADERS = (b"host", b"x-forwarded-proto")
 _VARY_ALLOWED = {name.decode() for name in KEY_HEADERS} | {"cookie", "authorization"}
 _PERSONAL_HEADERS = {b"cookie", b"authorization"}
+# A ranged request wants part of a body (206); a stored full response is not its answer.
+_BYPASS_HEADERS = _PERSONAL_HEADERS | {b"range"}
 COALESCE_WAIT_SECONDS = 5.0
 
 edge_cache_requests = Counter(
@@ -98,7 +101,7 @@ class PublicResponseCache:
         ):
             return await self.app(scope, receive, send)
         request_headers = dict(scope.get("headers") or [])
-        if _PERSONAL_HEADERS & request_headers.keys():
+        if _BYPASS_HEADERS & request_headers.keys():
             edge_cache_requests.labels("bypass").inc()
             return await self.app(scope, receive, send)
 

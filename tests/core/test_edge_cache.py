@@ -73,8 +73,8 @@ async def test_public_response_is_served_from_cache_the_second_time():
     assert second_headers[b"x-cache"] == b"HIT"
 
 
-@pytest.mark.parametrize("personal", [b"cookie", b"authorization"])
-async def test_requests_with_credentials_always_reach_django(personal):
+@pytest.mark.parametrize("personal", [b"cookie", b"authorization", b"range"])
+async def test_requests_with_credentials_or_ranges_always_reach_django(personal):
     downstream = CountingApp()
     app = PublicResponseCache(downstream)
     await call(app)
