@@ -24,6 +24,7 @@ def _clear_cache() -> None:
 def _isolated_state(settings, tmp_path):
     """Each test gets an empty cache (throttles, lockouts) and its own media folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.COVER_CACHE_DIR = tmp_path / "media" / "covers" / "resized"
     # Argon2 is the production hasher (tested separately); it costs ~50 ms a hash here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     _clear_cache()

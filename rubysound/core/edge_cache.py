@@ -33,6 +33,7 @@ _VARY_ALLOWED = {name.decode() for name in KEY_HEADERS} | {"cookie", "authorizat
 _PERSONAL_HEADERS = {b"cookie", b"authorization"}
 # A ranged request wants part of a body (206); a stored full response is not its answer.
 _BYPASS_HEADERS = _PERSONAL_HEADERS | {b"range"}
+_MEDIA_TYPES = (b"audio/", b"video/")
 COALESCE_WAIT_SECONDS = 5.0
 
 edge_cache_requests = Counter(
@@ -78,6 +79,10 @@ def _storable(status: int, headers: list[tuple[bytes, bytes]]) -> int:
     for name, value in headers:
         lowered = name.lower()
         if lowered == b"set-cookie":
+            return 0
+        if lowered == b"content-type" and value.lower().startswith(_MEDIA_TYPES):
+            # Audio and video belong to the HTTP caches in front of us, not this process's
+            # memory, where a few tracks would push out thousands of JSON answers.
             return 0
         if lowered == b"vary":
             varies = {v.strip().lower() for v in value.decode("latin1").split(",")}
@@ -128,14 +133,21 @@ class PublicResponseCache:
             return await self.app(scope, receive, send)
         if key in self._in_flight:
             # The first request is still running after our wait: go to Django as well.
-            return await self._fetch_and_store(key, scope, receive, send)
+            return await self._fetch_and_store(key, scope, receive, send, release=None)
         event = asyncio.Event()
         self._in_flight[key] = event
-        try:
-            await self._fetch_and_store(key, scope, receive, send)
-        finally:
-            del self._in_flight[key]
+
+        def release() -> None:
+            # Waiters are let go as soon as it is clear nothing will be stored (a stream, a
+            # private or oversized response), not when a long response finally ends.
+            if self._in_flight.get(key) is event:
+                del self._in_flight[key]
             event.set()
+
+        try:
+            await self._fetch_and_store(key, scope, receive, send, release=release)
+        finally:
+            release()
 
     def _fresh(self, key) -> CachedResponse | None:
         entry = self._entries.get(key)
@@ -153,7 +165,7 @@ class PublicResponseCache:
         await send({"type": "http.response.start", "status": entry.status, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if head_only else entry.body})
 
-    async def _fetch_and_store(self, key, scope, receive, send) -> None:
+    async def _fetch_and_store(self, key, scope, receive, send, *, release) -> None:
         start: dict = {}
         chunks: list[bytes] = []
         size = 0
@@ -165,6 +177,8 @@ class PublicResponseCache:
             if message["type"] == "http.response.start":
                 start.update(message)
                 capturing = _storable(message["status"], message.get("headers", [])) > 0
+                if not capturing and release:
+                    release()
                 message = {
                     **message,
                     "headers": [*message.get("headers", []), (b"x-cache", b"MISS")],
@@ -175,10 +189,14 @@ class PublicResponseCache:
                 if size > max_body:
                     capturing = False
                     chunks.clear()
+                    if release:
+                        release()
                 else:
                     chunks.append(body)
                 if not message.get("more_body", False) and capturing:
                     self._store(key, start, b"".join(chunks))
+                    if release:
+                        release()
             await send(message)
 
         await self.app(scope, receive, capture)

@@ -174,6 +174,45 @@ async def test_concurrent_misses_reach_django_once():
     assert len({body for _, _, body in results}) == 1
 
 
+class SlowStreamApp:
+    """Starts an unstorable response at once, then takes its time with the body."""
+
+    def __init__(self, content_type=b"audio/flac", cache_control=b"public, max-age=60"):
+        self.calls = 0
+        self.headers = [(b"content-type", content_type), (b"cache-control", cache_control)]
+
+    async def __call__(self, scope, receive, send):
+        self.calls += 1
+        await send({"type": "http.response.start", "status": 200, "headers": self.headers})
+        await send({"type": "http.response.body", "body": b"x" * 10, "more_body": True})
+        await asyncio.sleep(0.5)
+        await send({"type": "http.response.body", "body": b"y" * 10})
+
+
+async def test_waiters_are_released_as_soon_as_a_response_cannot_be_stored():
+    downstream = SlowStreamApp()
+    app = PublicResponseCache(downstream)
+    first = asyncio.create_task(call(app))
+    await asyncio.sleep(0.05)
+    started = asyncio.get_running_loop().time()
+    second = asyncio.create_task(call(app))
+    await asyncio.sleep(0.1)
+    # The second request is already being served by Django, not parked behind the first.
+    assert downstream.calls == 2
+    await asyncio.gather(first, second)
+    assert asyncio.get_running_loop().time() - started < 0.9
+
+
+async def test_audio_is_never_kept_in_process_memory():
+    downstream = CountingApp(
+        headers=[(b"content-type", b"audio/mpeg"), (b"cache-control", b"public, max-age=600")]
+    )
+    app = PublicResponseCache(downstream)
+    await call(app)
+    await call(app)
+    assert downstream.calls == 2
+
+
 async def test_head_is_answered_from_a_cached_get_without_body():
     downstream = CountingApp()
     app = PublicResponseCache(downstream)
