@@ -37,6 +37,13 @@ migrate: $(VENV)/.run-deps
 	$(BIN)/python manage.py migrate --noinput
 
 run: migrate
+ifeq ($(strip $(RUBYSOUND_LIBRARY_DIRS)),)
+	@# No library configured: a generated demo library (idempotent, seconds when present).
+	$(BIN)/python manage.py demo_library
+else
+	@# The operator's own music: an incremental scan, nothing written into their folders.
+	$(BIN)/python manage.py scan_library
+endif
 	@echo ""
 	@echo "  RubySound is starting on http://$(HOST):$(PORT)/"
 	@echo "  API docs: http://$(HOST):$(PORT)/api/docs/"

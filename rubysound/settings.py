@@ -302,6 +302,10 @@ STREAM_ACCEL_REDIRECT_PREFIX = env_str("STREAM_ACCEL_REDIRECT_PREFIX")
 # The whole request body, enforced in front of Django (see rubysound.core.asgi), and the
 # caps on what a profile picture may be.
 MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 12 * 1024 * 1024)
+# Staff upload audio through the admin: one file may be this large, a batch a few times that.
+AUDIO_UPLOAD_MAX_BYTES = env_int("AUDIO_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
+# Routes allowed a larger body than MAX_REQUEST_BODY_BYTES (path prefix -> bytes).
+REQUEST_BODY_LIMITS_BY_PATH = {"/admin/catalog/track/upload/": 5 * AUDIO_UPLOAD_MAX_BYTES}
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

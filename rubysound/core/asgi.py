@@ -19,7 +19,7 @@ class RequestBodyLimitMiddleware:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        limit = settings.MAX_REQUEST_BODY_BYTES
+        limit = body_limit_for(scope["path"])
         declared = None
         for name, value in scope.get("headers", []):
             if name == b"content-length":
@@ -57,6 +57,13 @@ class RequestBodyLimitMiddleware:
         await self.app(scope, limited_receive, tracking_send)
         if exceeded and not response_started:
             await _reply(send, 413, _too_large(limit), "payload_too_large")
+
+
+def body_limit_for(path: str) -> int:
+    for prefix, limit in settings.REQUEST_BODY_LIMITS_BY_PATH.items():
+        if path.startswith(prefix):
+            return limit
+    return settings.MAX_REQUEST_BODY_BYTES
 
 
 def _too_large(limit: int) -> str:

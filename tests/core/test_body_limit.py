@@ -173,3 +173,13 @@ async def test_a_body_of_exactly_the_limit_is_allowed(small_limit):
 
     over = await _post("/api/auth/token/", [body + b" "], content_length=b"%d" % (LIMIT + 1))
     assert over.status == 413
+
+
+def test_the_admin_audio_upload_route_has_its_own_larger_limit(settings):
+    from rubysound.core.asgi import body_limit_for
+
+    settings.MAX_REQUEST_BODY_BYTES = 1000
+    settings.REQUEST_BODY_LIMITS_BY_PATH = {"/admin/catalog/track/upload/": 50_000}
+    assert body_limit_for("/admin/catalog/track/upload/") == 50_000
+    assert body_limit_for("/api/users/me/") == 1000
+    assert body_limit_for("/admin/catalog/track/") == 1000

@@ -1,0 +1,269 @@
+"""Catalog admin: fast lists on large catalogs, and staff uploads of audio into the library.
+
+Lists select their foreign keys in the same query, foreign-key inputs are autocompletes or
+raw ids (never a <select> of a million tracks), and full result counts are skipped.
+"""
+
+from pathlib import Path
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import Q
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+
+from . import services
+from .models import Album, Artist, Genre, Listen, Track
+from .scanner import ScanError, ScanTarget, scan_library
+
+MAX_FILES_PER_UPLOAD = 50
+MESSAGES_SHOWN = 10
+
+
+@admin.register(Genre)
+class GenreAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    search_fields = ("name", "slug")
+    ordering = ("name",)
+
+
+@admin.register(Artist)
+class ArtistAdmin(admin.ModelAdmin):
+    list_display = ("name", "sort_name", "mbid", "created_at")
+    search_fields = ("name", "name_key", "=mbid")
+    readonly_fields = ("name_key", "created_at", "updated_at")
+    show_full_result_count = False
+    list_per_page = 100
+
+
+class HasCoverFilter(admin.SimpleListFilter):
+    title = "cover"
+    parameter_name = "has_cover"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "With a cover"), ("no", "Without a cover"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(cover="")
+        if self.value() == "no":
+            return queryset.filter(cover="")
+        return queryset
+
+
+@admin.register(Album)
+class AlbumAdmin(admin.ModelAdmin):
+    list_display = ("title", "artist", "year", "has_cover")
+    list_select_related = ("artist",)
+    list_filter = (HasCoverFilter,)
+    search_fields = ("title", "artist__name", "=mbid")
+    autocomplete_fields = ("artist",)
+    readonly_fields = ("title_key", "created_at", "updated_at")
+    show_full_result_count = False
+    list_per_page = 100
+
+    @admin.display(boolean=True, description="cover")
+    def has_cover(self, album: Album) -> bool:
+        return bool(album.cover)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "audio/*"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data]
+        if len(files) > MAX_FILES_PER_UPLOAD:
+            raise ValidationError(f"Upload at most {MAX_FILES_PER_UPLOAD} files at a time.")
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+class AudioUploadForm(forms.Form):
+    files = MultipleFileField(label="Audio files")
+
+
+@admin.register(Track)
+class TrackAdmin(admin.ModelAdmin):
+    list_display = (
+        "title",
+        "artist",
+        "album_title",
+        "disc_number",
+        "track_number",
+        "format",
+        "duration_display",
+        "source",
+    )
+    list_select_related = ("artist", "album")
+    list_filter = ("source", "format", "genres")
+    search_fields = ("title", "artist__name", "album__title", "=path")
+    autocomplete_fields = ("artist", "album")
+    filter_horizontal = ("genres",)
+    readonly_fields = (
+        "title_key",
+        "library_root",
+        "path",
+        "format",
+        "codec",
+        "bitrate",
+        "sample_rate",
+        "channels",
+        "size",
+        "mtime",
+        "content_hash",
+        "waveform",
+        "created_at",
+        "updated_at",
+    )
+    show_full_result_count = False
+    list_per_page = 100
+    actions = ("reread_files", "remove_tracks_without_file")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    @admin.display(description="album", ordering="album__title_key")
+    def album_title(self, track: Track) -> str:
+        return track.album.title if track.album_id else "–"
+
+    @admin.display(description="duration", ordering="duration")
+    def duration_display(self, track: Track) -> str:
+        if track.duration is None:
+            return "–"
+        minutes, seconds = divmod(round(track.duration), 60)
+        return f"{minutes}:{seconds:02d}"
+
+    def get_urls(self):
+        upload = path(
+            "upload/",
+            self.admin_site.admin_view(self.upload_view),
+            name="catalog_track_upload",
+        )
+        return [upload, *super().get_urls()]
+
+    # --- Upload ---------------------------------------------------------------------------
+
+    def upload_view(self, request):
+        """Staff upload audio files: validated, saved into the library, scanned."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = AudioUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            self._store_and_scan(request, form.cleaned_data["files"])
+            return redirect("admin:catalog_track_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Upload audio files",
+            "form": form,
+            "upload_folder": Path(_first_library()) / services.UPLOAD_FOLDER,
+            "max_megabytes": services.audio_upload_max_bytes() // (1024 * 1024),
+        }
+        return TemplateResponse(request, "admin/catalog/track/upload.html", context)
+
+    def _store_and_scan(self, request, uploads) -> None:
+        saved: list[Path] = []
+        refused: list[str] = []
+        for upload in uploads:
+            try:
+                saved.append(services.save_uploaded_audio(upload))
+            except ValidationError as exc:
+                refused.extend(exc.messages)
+        added: list[Track] = []
+        if saved:
+            summary = scan_library(saved)
+            for issue in summary.failed:  # read as tags, but the scan still refused it
+                Path(issue.path).unlink(missing_ok=True)
+                refused.append(f"{Path(issue.path).name}: {issue.reason}")
+            root = str(_first_library())
+            names = [p.relative_to(root).as_posix() for p in saved if p.exists()]
+            added = list(
+                Track.objects.filter(
+                    source=Track.Source.LIBRARY, library_root=root, path__in=names
+                ).select_related("artist")
+            )
+        if added:
+            listed = ", ".join(f"{t.artist.name} – {t.title}" for t in added[:MESSAGES_SHOWN])
+            more = f" and {len(added) - MESSAGES_SHOWN} more" if len(added) > MESSAGES_SHOWN else ""
+            messages.success(
+                request, f"Added {len(added)} track(s) to the library: {listed}{more}."
+            )
+        for reason in refused[:MESSAGES_SHOWN]:
+            messages.error(request, f"Refused {reason}")
+        if len(refused) > MESSAGES_SHOWN:
+            messages.error(request, f"… and {len(refused) - MESSAGES_SHOWN} more refused.")
+        if not added and not refused:
+            messages.warning(request, "Nothing was added.")
+
+    # --- Actions ----------------------------------------------------------------------------
+
+    @admin.action(description="Re-read tags of the selected tracks' files")
+    def reread_files(self, request, queryset):
+        tracks = list(
+            queryset.filter(source=Track.Source.LIBRARY)
+            .exclude(Q(library_root="") | Q(path=""))
+            .order_by()
+            .values_list("library_root", "path")
+        )
+        targets = [ScanTarget(Path(root), rel, True) for root, rel in tracks]
+        reachable = [t for t in targets if t.root.is_dir()]
+        try:
+            summary = scan_library(targets=reachable, force=True) if reachable else None
+        except ScanError as exc:
+            self.message_user(request, f"Nothing re-read: {exc}", messages.ERROR)
+            return
+        skipped = queryset.count() - len(reachable)
+        if summary is None:
+            self.message_user(request, "No library file among the selection.", messages.WARNING)
+            return
+        self.message_user(
+            request,
+            f"Re-read {len(reachable)} file(s): {summary.updated} updated, "
+            f"{summary.added} added, {len(summary.failed)} failed"
+            + (f"; {skipped} skipped (no file in a library folder)" if skipped else "")
+            + ".",
+            messages.WARNING if summary.failed else messages.SUCCESS,
+        )
+        for issue in summary.failed[:MESSAGES_SHOWN]:
+            self.message_user(request, f"Failed: {issue}", messages.ERROR)
+
+    @admin.action(description="Remove selected tracks whose file is gone")
+    def remove_tracks_without_file(self, request, queryset):
+        rows = queryset.filter(source=Track.Source.LIBRARY).order_by()
+        gone = [
+            pk
+            for pk, root, rel in rows.values_list("pk", "library_root", "path")
+            if not (Path(root) / rel).is_file()
+        ]
+        kept = queryset.count() - len(gone)
+        removed = services.delete_library_tracks(gone) if gone else 0
+        self.message_user(
+            request,
+            f"Removed {removed} track(s) whose file is gone; kept {kept} "
+            "(file present, or not a library track).",
+            messages.SUCCESS,
+        )
+
+
+def _first_library() -> Path:
+    from django.conf import settings
+
+    return Path(settings.LIBRARY_DIRS[0])
+
+
+@admin.register(Listen)
+class ListenAdmin(admin.ModelAdmin):
+    list_display = ("listened_at", "user", "track", "source")
+    list_select_related = ("user", "track", "track__artist")
+    list_filter = ("source",)
+    search_fields = ("user__username", "track__title")
+    raw_id_fields = ("user", "track")
+    readonly_fields = ("created_at",)
+    show_full_result_count = False
+    list_per_page = 100
