@@ -222,3 +222,14 @@ class TestBearerAccess:
     @pytest.mark.parametrize("header", ["Bearer", "Bearer ", "Token abc", "Bearer a b"])
     def test_malformed_authorization_header_is_refused(self, header):
         assert_refused(CLIENT.get(ME_URL, HTTP_AUTHORIZATION=header))
+
+
+def test_token_sign_in_creates_no_browser_session(api_client, user, password):
+    from django.contrib.sessions.models import Session
+
+    response = api_client.post(
+        "/api/auth/token/", {"username": user.username, "password": password}
+    )
+    assert response.status_code == 200
+    assert "sessionid" not in response.cookies
+    assert not Session.objects.exists()
