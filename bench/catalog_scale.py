@@ -5,7 +5,8 @@
         [--pg-url postgres://postgres@127.0.0.1:5432/rs_bench]
 
 Options: --tracks 1000000 --artists 20000 --albums 80000 --queries 360 --seed 7
---rebuild (start from an empty database) --explain (print query plans).
+--words realistic|skewed (see Names) --rebuild (start from an empty database; needed to
+change --words or sizes) --explain (print the plans of one search's statements).
 
 The catalog goes into a database of its own, never the dev or test ones: SQLite
 var/bench/catalog_scale.sqlite3, PostgreSQL rs_bench (created when missing). It is
@@ -116,11 +117,27 @@ FAMOUS = [name.strip() for name in FAMOUS]
 SUFFIXES = [" (Live)", " - Remastered 2011", " (Acoustic)", " (Radio Edit)", " (Demo)"]
 
 
-class Names:
-    """Deterministic, varied names: Zipf-weighted common words and invented words."""
+# Short words as frequent as they are in real titles (weights: percent of title words).
+STOPWORDS = {
+    "the": 6, "you": 4, "i": 3, "me": 3, "my": 3, "a": 3, "of": 2, "in": 2, "to": 2,
+    "and": 1.5, "it": 1, "on": 1, "your": 1, "we": 1, "all": 1, "for": 1, "no": 0.5,
+}  # fmt: skip
 
-    def __init__(self, rng: random.Random):
+
+class Names:
+    """Deterministic, varied names: Zipf-weighted common words and invented words.
+
+    "realistic" (default): a word of a title is a short word like "the" or "you" three
+    times in ten, as in real catalogs, else a common word (Zipf over a shuffled list, the
+    most frequent near 2 % of title words, as "love" is) or an invented one.
+    "skewed": the first version of this generator, kept as a stress test: common words
+    ranked alphabetically with a steep Zipf, so that "again" lands in 41 % of the rows and
+    every word starting with a or b is very common.
+    """
+
+    def __init__(self, rng: random.Random, words: str = "realistic"):
         self.rng = rng
+        self.skewed = words == "skewed"
         invented: set[str] = set()
         while len(invented) < 12_000:
             syllables = rng.choice((2, 2, 2, 3, 3, 4))
@@ -130,16 +147,33 @@ class Names:
             )
             invented.add(word)
         self.invented = sorted(invented)
-        self.common_cumulative = list(
-            accumulate(1 / (rank + 1) ** 0.9 for rank in range(len(COMMON_WORDS)))
-        )
         self.invented_cumulative = list(
             accumulate(1 / (rank + 1) ** 0.7 for rank in range(len(self.invented)))
         )
+        if self.skewed:
+            self.common = COMMON_WORDS
+            self.common_cumulative = list(
+                accumulate(1 / (rank + 1) ** 0.9 for rank in range(len(COMMON_WORDS)))
+            )
+        else:
+            self.common = list(COMMON_WORDS)
+            rng.shuffle(self.common)
+            self.common_cumulative = list(
+                accumulate(1 / (rank + 1) ** 0.6 for rank in range(len(self.common)))
+            )
+        self.stopwords = list(STOPWORDS)
+        self.stopwords_cumulative = list(accumulate(STOPWORDS.values()))
 
     def word(self) -> str:
-        if self.rng.random() < 0.72:
-            return self.rng.choices(COMMON_WORDS, cum_weights=self.common_cumulative)[0]
+        roll = self.rng.random()
+        if self.skewed:
+            if roll < 0.72:
+                return self.rng.choices(self.common, cum_weights=self.common_cumulative)[0]
+            return self.rng.choices(self.invented, cum_weights=self.invented_cumulative)[0]
+        if roll < 0.30:
+            return self.rng.choices(self.stopwords, cum_weights=self.stopwords_cumulative)[0]
+        if roll < 0.75:
+            return self.rng.choices(self.common, cum_weights=self.common_cumulative)[0]
         return self.rng.choices(self.invented, cum_weights=self.invented_cumulative)[0]
 
     def phrase(self, low: int, high: int) -> str:
@@ -546,6 +580,7 @@ def main() -> None:
     parser.add_argument("--albums", type=int, default=80_000)
     parser.add_argument("--queries", type=int, default=360)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--words", choices=("realistic", "skewed"), default="realistic")
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--explain", action="store_true")
     args = parser.parse_args()
@@ -558,7 +593,7 @@ def main() -> None:
 
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}", flush=True)
     call_command("migrate", verbosity=0, interactive=False)
-    names = Names(random.Random(args.seed))
+    names = Names(random.Random(args.seed), args.words)
     present = Track.objects.count()
     if present == args.tracks:
         print(f"reusing the catalog of {present:,} tracks (--rebuild to start over)", flush=True)

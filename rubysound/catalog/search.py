@@ -13,14 +13,15 @@ Matching
 
 Ranking (tiers, best first; a result appears once, in its best tier)
     0. exact: the folded query equals the title (then artist name, then album title);
-    1. prefix of the title (then artist, then album), in byte order of the key;
+    1. prefix of the title (then artist, then album), in byte order of the keys;
     2. words: every query word starts a word of the document ("nirvana teen");
     3. substring: every query word occurs in the document ("allica");
-    4. typo: as 3, where a word of 4+ letters may also be a catalog word one letter away
-       from it (wrong, missing, extra or two swapped letters: "metalica", "nirvanna").
-       Words the catalog does not know are always tried this way; words it knows only
-       in short queries that found fewer than TYPOS_BELOW results (so "love" does not
-       drag in "live", "lose" and "move" when it already finds plenty).
+    4. typo: a word of 4+ letters may also be a catalog word one letter away from it
+       (wrong, missing, extra or two swapped letters: "metalica", "nirvanna"): first the
+       exact and prefix matches of the query as corrected, then documents as in 3.
+       Words the catalog does not know are always corrected; words it knows only in
+       short queries that found fewer than TYPOS_BELOW results (so "love" does not drag
+       in "live", "lose" and "move" when it already finds plenty).
     Inside tiers 2 to 4, shorter titles/names first.
 
 Typo tolerance
@@ -33,11 +34,15 @@ Typo tolerance
     or flood.
 
 Backends
-    PostgreSQL: pg_trgm GIN indexes on side tables of documents (word-prefix and
-    substring as LIKE '% word%' / '%word%'), "C"-collation btree indexes for exact and
-    prefix in byte order. SQLite: FTS5 tables with the trigram tokenizer, the keys' own
-    btree indexes. Documents and lexicon are kept by triggers (migration 0002_search), so
-    rows written by bulk_create, queryset.update(), COPY or raw SQL are found too.
+    Exact and prefix tiers use byte-ordered btree indexes on the keys ("C" collation on
+    PostgreSQL, SQLite's BINARY), and (artist_id | album_id, title_key) indexes to list
+    an artist's or album's tracks in order. Document tiers use trigram indexes: on
+    PostgreSQL pg_trgm GIN indexes on side tables of documents, searched with
+    LIKE '%word%' (inner trigrams are far more selective than the ones marking a word's
+    start) and checked exactly with strpos(); on SQLite FTS5 tables with the trigram
+    tokenizer, checked with instr(). Documents and lexicon are kept by triggers
+    (migration 0002_search), so rows written by bulk_create, queryset.update(), COPY or
+    raw SQL are found too.
 
 Bounded cost
     A search collects at most SEARCH_RESULT_CAP results (1,000): each tier is an indexed
@@ -82,7 +87,7 @@ KNOWN_WORDS_CORRECTED = 2
 DOCUMENT_CANDIDATES = 200
 # Artists (albums) whose name (title) starts with the query whose tracks come in the
 # prefix tier; tracks of further ones still come, in the words tier.
-PREFIX_GROUPS = int(__import__('os').environ.get('PG_GROUPS', 100))
+PREFIX_GROUPS = 100
 # The lexicon holds words of 3 to 40 characters (see migration 0002_search).
 LEXICON_MAX_CHARS = 40
 
@@ -298,9 +303,11 @@ _ARTIST_DOCS = _Documents(
 # answers every such query in a bounded time, so document queries are pinned to it.
 _PIN_TO_INDEX = "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off"
 _UNPIN = "SET LOCAL enable_seqscan TO DEFAULT; SET LOCAL enable_indexscan TO DEFAULT"
-# The index looks up this many of the query's words (the most selective-looking ones);
-# every word is then checked exactly on the rows it returns.
-INDEXED_WORDS = 2
+# How many of the query's words the index looks up (the most selective-looking ones);
+# every word is then checked exactly on the rows it returns. A GIN bitmap AND of several
+# common words costs more than checking them on the rows of the two rarest; FTS5 walks
+# its doclists in step and does best with all of them.
+INDEXED_WORDS = {"postgresql": 2, "sqlite": MAX_WORDS}
 
 
 def _fetch(sql: str, params: Sequence) -> list[tuple]:
@@ -331,7 +338,7 @@ def _match_documents(
     The flag says whether the document also holds every `flag` term. At most `limit`
     rows: when more match, which ones is up to the index.
     """
-    indexed = sorted(groups, key=_strength, reverse=True)[: int(__import__("os").environ.get("IW", INDEXED_WORDS))]
+    indexed = sorted(groups, key=_strength, reverse=True)[: INDEXED_WORDS[connection.vendor]]
     if indexed and _strength(indexed[0]) > 0:
         indexed = [g for g in indexed if _strength(g) > 0]
     pg = connection.vendor == "postgresql"
@@ -414,48 +421,65 @@ class _Kind:
         raise NotImplementedError
 
     def corrected_query(self, texts: list[str], cap: int) -> tuple[str, list]:
-        """One statement: exact matches of any corrected text, then prefix matches of the
-        first one."""
+        """One statement: exact matches of any corrected text, then title (name) prefix
+        matches of the first one."""
         raise NotImplementedError
+
+
+def _tracks_of(
+    table: str, alias: str, key: str, fk: str, condition: str, cap: int, part: int | None = None
+) -> str:
+    """Tracks of the first PREFIX_GROUPS artists (albums) matching `condition`.
+
+    Rows are (part?, group key, group id, title key, track id). Only the groups are
+    ordered in SQL: tracks come per group from a (group, title, id) index, so the LIMIT
+    stops the nested loop early instead of sorting every track of every group; the
+    caller sorts the rows it gets.
+    """
+    column = _collated(f"{alias}.{key}")
+    head = f"{part}, " if part is not None else ""
+    return (
+        f"SELECT {head}{alias}.{key}, {alias}.id, t.title_key, t.id FROM "
+        f"(SELECT {alias}.id, {alias}.{key} FROM {table} {alias} WHERE {condition} "
+        f"ORDER BY {column}, {alias}.id LIMIT {PREFIX_GROUPS}) AS {alias} "
+        f"JOIN catalog_track t ON t.{fk} = {alias}.id "
+        f"ORDER BY {column}, {alias}.id LIMIT {cap}"
+    )
 
 
 class _Tracks(_Kind):
     docs = _TRACK_DOCS
 
-    def _parts(self, exact: list[str], prefix: str | None, cap: int) -> tuple[list[str], list]:
-        # Every part returns (part, key, group, key, id), sorted the way its ORDER BY is.
+    @staticmethod
+    def _title_matches(condition: str, cap: int, part: int | None = None) -> str:
+        title = _collated("t.title_key")
+        head = f"{part}, " if part is not None else ""
+        tail = ", 0, ''" if part is not None else ""
+        return (
+            f"SELECT {head}t.title_key{tail}, t.id FROM catalog_track t WHERE {condition} "
+            f"ORDER BY {title}, t.id LIMIT {cap}"
+        )
+
+    def _exact(self, values: list[str], cap: int) -> tuple[list[str], list]:
+        """Exact matches on title, artist name, album title: parts of one UNION ALL, each
+        row (part, key, group, key, id)."""
+        marks = _placeholders(values)
         title, name, album = (
             _collated("t.title_key"),
             _collated("a.name_key"),
             _collated("b.title_key"),
         )
-        marks = _placeholders(exact)
         parts = [
-            f"SELECT * FROM (SELECT 0 AS part, '' AS k1, 0 AS grp, '' AS k2, t.id "
-            f"FROM catalog_track t WHERE {title} IN ({marks}) ORDER BY t.id LIMIT {cap}) AS e0",
-            f"SELECT * FROM (SELECT 1, '', 0, t.title_key, t.id FROM catalog_track t "
-            f"WHERE t.artist_id IN (SELECT a.id FROM catalog_artist a WHERE {name} IN ({marks})) "
-            f"ORDER BY {title}, t.id LIMIT {cap}) AS e1",
-            f"SELECT * FROM (SELECT 2, '', b.id, t.title_key, t.id FROM "
-            f"(SELECT b.id FROM catalog_album b WHERE {album} IN ({marks}) "
-            f"ORDER BY b.id LIMIT {PREFIX_GROUPS}) AS b "
-            f"JOIN catalog_track t ON t.album_id = b.id "
-            f"ORDER BY b.id, {title}, t.id LIMIT {cap}) AS e2",
+            self._title_matches(f"{title} IN ({marks})", cap, part=0),
+            _tracks_of(
+                "catalog_artist", "a", "name_key", "artist_id", f"{name} IN ({marks})", cap, 1
+            ),
+            _tracks_of(
+                "catalog_album", "b", "title_key", "album_id", f"{album} IN ({marks})", cap, 2
+            ),
         ]
-        params = [*exact, *exact, *exact]
-        if prefix is not None:
-            parts += [
-                f"SELECT * FROM (SELECT 3, t.title_key, 0, '', t.id FROM catalog_track t "
-                f"WHERE {title} >= %s AND {title} < %s ORDER BY {title}, t.id LIMIT {cap}) AS p3",
-                f"SELECT * FROM (SELECT 4, a.name_key, a.id, t.title_key, t.id FROM "
-                f"(SELECT a.id, a.name_key FROM catalog_artist a "
-                f"WHERE {name} >= %s AND {name} < %s "
-                f"ORDER BY {name}, a.id LIMIT {PREFIX_GROUPS}) AS a "
-                f"JOIN catalog_track t ON t.artist_id = a.id "
-                f"ORDER BY {name}, a.id, {title}, t.id LIMIT {cap}) AS p4",
-            ]
-            params += [prefix, prefix + _TOP, prefix, prefix + _TOP]
-        return parts, params
+        parts = [f"SELECT * FROM ({sql}) AS part{n}" for n, sql in enumerate(parts)]
+        return parts, [*values, *values, *values]
 
     def key_queries(self, folded: str, cap: int) -> list[tuple[str, list]]:
         title, name, album = (
@@ -463,39 +487,41 @@ class _Tracks(_Kind):
             _collated("a.name_key"),
             _collated("b.title_key"),
         )
-        exact, params = self._parts([folded], None, cap)
-        upper = folded + _TOP
+        exact, params = self._exact([folded], cap)
+        span = [folded, folded + _TOP]
         return [
-            # Exact matches on title, artist name and album title, in one round trip.
             (" UNION ALL ".join(exact), params),
+            (self._title_matches(f"{title} >= %s AND {title} < %s", cap), span),
             (
-                f"SELECT t.title_key, t.id FROM catalog_track t "
-                f"WHERE {title} >= %s AND {title} < %s ORDER BY {title}, t.id LIMIT {cap}",
-                [folded, upper],
+                _tracks_of(
+                    "catalog_artist",
+                    "a",
+                    "name_key",
+                    "artist_id",
+                    f"{name} >= %s AND {name} < %s",
+                    cap,
+                ),
+                span,
             ),
             (
-                f"SELECT a.name_key, a.id, t.title_key, t.id FROM "
-                f"(SELECT a.id, a.name_key FROM catalog_artist a "
-                f"WHERE {name} >= %s AND {name} < %s "
-                f"ORDER BY {name}, a.id LIMIT {PREFIX_GROUPS}) AS a "
-                f"JOIN catalog_track t ON t.artist_id = a.id "
-                f"ORDER BY {name}, a.id, {title}, t.id LIMIT {cap}",
-                [folded, upper],
-            ),
-            (
-                f"SELECT b.title_key, b.id, t.title_key, t.id FROM "
-                f"(SELECT b.id, b.title_key FROM catalog_album b "
-                f"WHERE {album} >= %s AND {album} < %s "
-                f"ORDER BY {album}, b.id LIMIT {PREFIX_GROUPS}) AS b "
-                f"JOIN catalog_track t ON t.album_id = b.id "
-                f"ORDER BY {album}, b.id, {title}, t.id LIMIT {cap}",
-                [folded, upper],
+                _tracks_of(
+                    "catalog_album",
+                    "b",
+                    "title_key",
+                    "album_id",
+                    f"{album} >= %s AND {album} < %s",
+                    cap,
+                ),
+                span,
             ),
         ]
 
     def corrected_query(self, texts: list[str], cap: int) -> tuple[str, list]:
-        parts, params = self._parts(texts, texts[0], cap)
-        return " UNION ALL ".join(parts), params
+        title = _collated("t.title_key")
+        parts, params = self._exact(texts, cap)
+        prefix = self._title_matches(f"{title} >= %s AND {title} < %s", cap, part=3)
+        parts.append(f"SELECT * FROM ({prefix}) AS part3")
+        return " UNION ALL ".join(parts), [*params, texts[0], texts[0] + _TOP]
 
 
 class _Named(_Kind):
@@ -507,8 +533,10 @@ class _Named(_Kind):
     def _exact(self, values: list[str], cap: int) -> str:
         column = _collated(f"{self.alias}.{self.key}")
         return (
-            f"SELECT 0 AS part, '' AS k, {self.alias}.id FROM {self.table} {self.alias} "
-            f"WHERE {column} IN ({_placeholders(values)}) ORDER BY {self.alias}.id LIMIT {cap}"
+            f"SELECT 0 AS part, {self.alias}.{self.key} AS k, {self.alias}.id "
+            f"FROM {self.table} {self.alias} "
+            f"WHERE {column} IN ({_placeholders(values)}) "
+            f"ORDER BY {column}, {self.alias}.id LIMIT {cap}"
         )
 
     def _prefix(self, cap: int) -> str:

@@ -1,19 +1,24 @@
 """Search structures for rubysound.catalog.search, one set per database vendor.
 
-Both vendors get the same three things, kept in sync by triggers (so bulk_create, raw
-SQL and COPY are covered, not only Model.save()):
+Both vendors get the same things, kept in sync by triggers (so bulk_create, queryset
+update/delete, raw SQL and COPY are covered, not only Model.save()):
 
-* a search document per track (normalised title, artist name, album title) and per album
-  (title, artist name), plus artist names, indexed for substring matching by trigrams:
-  PostgreSQL: pg_trgm GIN indexes on side tables catalog_search_track / catalog_search_album
-  and on an expression over catalog_artist.name_key;
-  SQLite: FTS5 tables with the trigram tokenizer (catalog_search_*_fts).
+* a search document per track (normalised title, artist name, album title), per album
+  (title, artist name) and per artist (name), indexed for substring matching by trigrams:
+  PostgreSQL: side tables catalog_search_track / _album / _artist (id, key, doc) with
+  pg_trgm GIN indexes on doc, maintained by statement-level triggers (one set-based pass
+  per statement, so a COPY of a million rows is one pass);
+  SQLite: FTS5 tables with the trigram tokenizer (catalog_search_*_fts), row triggers.
 * a lexicon of the catalog's words with their one-deletion variants
   (catalog_search_word, catalog_search_variant) for typo tolerance: a query word with one
-  wrong, missing or extra letter shares a variant with the word it means.
-* byte-ordered ("C" collation) btree indexes on the folded keys for exact and prefix
-  matches in a stable order (SQLite's default BINARY collation already is byte order).
+  wrong, missing or extra letter shares a variant with the word it means. Insert-only:
+  words that leave the catalog stay (they only cost a candidate that matches nothing).
+* byte-ordered btree indexes on the folded keys for exact and prefix matches in a stable
+  order ("C" collation on PostgreSQL; SQLite's BINARY collation already is byte order),
+  and (artist_id | album_id, title_key) indexes that list an artist's or album's tracks
+  in title order.
 
+These objects are not in Django's model state: the migration owns them, and reverses.
 "Normalised" means: the folded key with apostrophes and dots removed, other punctuation
 turned into spaces, runs of spaces made one, and a leading space so that " word" matches
 at the start of a word.
@@ -134,6 +139,9 @@ def _sqlite_tables() -> list[str]:
         "INSERT INTO catalog_search_seq (i) VALUES "
         + ", ".join(f"({i})" for i in range(LEXICON_MAX + 1)),
         "CREATE INDEX catalog_album_search_title ON catalog_album (title_key)",
+        # An artist's (album's) tracks in title order, straight from the index.
+        "CREATE INDEX catalog_track_search_artist ON catalog_track (artist_id, title_key)",
+        "CREATE INDEX catalog_track_search_album ON catalog_track (album_id, title_key)",
         # case_sensitive 1: the text is folded already; matching stays byte-exact, as LIKE
         # is on PostgreSQL, so both vendors answer the same.
         """CREATE VIRTUAL TABLE catalog_search_track_fts USING fts5(
@@ -290,6 +298,8 @@ SQLITE_BACKWARD = [
     "DROP TABLE IF EXISTS catalog_search_album_fts",
     "DROP TABLE IF EXISTS catalog_search_artist_fts",
     "DROP INDEX IF EXISTS catalog_album_search_title",
+    "DROP INDEX IF EXISTS catalog_track_search_artist",
+    "DROP INDEX IF EXISTS catalog_track_search_album",
     "DROP TABLE IF EXISTS catalog_search_seq",
     "DROP TABLE IF EXISTS catalog_search_variant",
     "DROP TABLE IF EXISTS catalog_search_word",
@@ -465,6 +475,11 @@ def _pg_forward() -> list[str]:
         'CREATE INDEX catalog_track_search_key ON catalog_track (title_key COLLATE "C", id)',
         'CREATE INDEX catalog_artist_search_key ON catalog_artist (name_key COLLATE "C", id)',
         'CREATE INDEX catalog_album_search_key ON catalog_album (title_key COLLATE "C", id)',
+        # An artist's (album's) tracks in title order, straight from the index.
+        "CREATE INDEX catalog_track_search_artist ON catalog_track "
+        '(artist_id, title_key COLLATE "C", id)',
+        "CREATE INDEX catalog_track_search_album ON catalog_track "
+        '(album_id, title_key COLLATE "C", id)',
         # The lexicon for typo tolerance.
         "CREATE TABLE catalog_search_word (word text PRIMARY KEY)",
         """CREATE TABLE catalog_search_variant (
@@ -523,6 +538,8 @@ PG_BACKWARD = [
     "DROP TABLE IF EXISTS catalog_search_word",
     *(f"DROP TABLE IF EXISTS {table}" for table in SIDE_TABLES),
     "DROP INDEX IF EXISTS catalog_album_search_key",
+    "DROP INDEX IF EXISTS catalog_track_search_artist",
+    "DROP INDEX IF EXISTS catalog_track_search_album",
     "DROP INDEX IF EXISTS catalog_artist_search_key",
     "DROP INDEX IF EXISTS catalog_track_search_key",
     "DROP FUNCTION IF EXISTS rubysound_search_norm(text)",
