@@ -108,6 +108,10 @@ def normalize(text: str) -> str:
 class _Query:
     folded: str  # the whole folded query: exact and prefix tiers
     words: tuple[str, ...]  # what the document tiers look for: words, or short phrases
+    # The same words with one-letter words apart, when there were any ("edens i" typed
+    # for the band The Edens and a song with "I" in its title): looked for when the
+    # phrases found nothing, each one-letter word only checked on rows the others find.
+    loose: tuple[str, ...] = ()
 
 
 def _substring_term(word: str) -> str:
@@ -148,7 +152,13 @@ def _parse(query: str) -> _Query | None:
     folded = fold(raw)[:MAX_QUERY_CHARS].strip()
     if not folded:
         return None
-    return _Query(folded=folded, words=_words(normalize(folded)))
+    normalized = normalize(folded)
+    words = _words(normalized)
+    tokens = list(dict.fromkeys(normalized.split()))[: MAX_WORDS * 2]
+    loose: tuple[str, ...] = ()
+    if any(" " in word for word in words) and any(len(t) > 1 and t[0].isalnum() for t in tokens):
+        loose = tuple(t for t in tokens if t[0].isalnum())
+    return _Query(folded=folded, words=words, loose=loose)
 
 
 def _clamp(value: int, low: int, high: int) -> int:
@@ -243,16 +253,21 @@ def _fts_phrase(term: str) -> str:
 
 
 def _indexed_form(term: str) -> str:
-    """What the trigram index looks up for a term: the term without its leading space when
-    it has three letters in a row (trigrams inside words are far rarer than the ones that
-    mark a word's start), else the term itself."""
+    """What the trigram index looks up for a term.
+
+    A word with three letters in a row: the word alone, without the leading space (the
+    trigrams inside words are far rarer than the ones marking a word's start). A short
+    word or a phrase with one-letter words: the term as it is, word start included.
+    """
     stripped = term.strip()
-    return stripped if _TRIGRAM.search(stripped) else term
+    if " " not in stripped and _TRIGRAM.search(stripped):
+        return stripped
+    return term
 
 
 def _strength(alternatives: list[str]) -> int:
     """How selective a group of terms looks to a trigram index (longer is rarer)."""
-    return min(len(_indexed_form(t).strip()) if _TRIGRAM.search(t) else 0 for t in alternatives)
+    return min(len(term.strip()) for term in alternatives)
 
 
 @dataclass(frozen=True)
@@ -338,9 +353,11 @@ def _match_documents(
     The flag says whether the document also holds every `flag` term. At most `limit`
     rows: when more match, which ones is up to the index.
     """
-    indexed = sorted(groups, key=_strength, reverse=True)[: INDEXED_WORDS[connection.vendor]]
-    if indexed and _strength(indexed[0]) > 0:
-        indexed = [g for g in indexed if _strength(g) > 0]
+    # One letter cannot be looked up by trigrams (" x" is two characters): checked only.
+    searchable = [group for group in groups if _strength(group) > 1]
+    indexed = sorted(searchable, key=_strength, reverse=True)[: INDEXED_WORDS[connection.vendor]]
+    if not indexed:
+        return []
     pg = connection.vendor == "postgresql"
     contains = "strpos(doc, %s) > 0" if pg else f"instr({docs.sqlite_doc}, %s) > 0"
     checks = " AND ".join("(" + " OR ".join([contains] * len(g)) + ")" for g in groups)
@@ -577,14 +594,19 @@ def _ranked_ids(query: _Query, cap: int, kind: _Kind) -> list[int]:
     candidates = max(cap, DOCUMENT_CANDIDATES)
     # Words, then substrings: one document scan, word-start matches ranked first.
     with _planned_on_gin():
-        rows = _match_documents(
-            kind.docs,
-            [[_substring_term(word)] for word in query.words],
-            [" " + word for word in query.words],
-            candidates,
-        )
-    results.add(_by_length(row for row in rows if row[2]))
-    results.add(_by_length(row for row in rows if not row[2]))
+        for words in (query.words, query.loose):
+            # Words apart only when nothing else was found: "the b" typed on the way to
+            # "the beatles" wants the phrase, not every "the" beside a word in "b".
+            if not words or results.full or (words is query.loose and results.ids):
+                continue
+            rows = _match_documents(
+                kind.docs,
+                [[_substring_term(word)] for word in words],
+                [" " + word for word in words],
+                candidates,
+            )
+            results.add(_by_length(row for row in rows if row[2]))
+            results.add(_by_length(row for row in rows if not row[2]))
     if results.full:
         return results.ids
     corrections = _corrections(query.words, len(results.ids))
