@@ -238,6 +238,17 @@ def _by_listeners(items: list[dict]) -> list[dict]:
     return sorted(items, key=lambda item: (-item["listeners"], -item["playcount"]))
 
 
+def _ranked_chart(request, kind: str, *, window: str, limit: int, genre: str = ""):
+    """A chart's entries as the legacy routes show them, sorted numerically, and the meta
+    every chart route shares."""
+    chart = charts.get_chart(kind, window=window, genre=genre, limit=limit)
+    absolute = ms.Absolutizer(request)
+    to_item = ms.chart_artist if kind == charts.TOP_ARTISTS else ms.chart_track
+    items = _by_listeners([to_item(entry, absolute) for entry in chart.entries])
+    meta = {"cached": chart.cached, "count": len(items), "limit": limit, "window": chart.window}
+    return items, meta
+
+
 class TrendingView(PublicMusicView):
     @extend_schema(
         tags=["music"],
@@ -254,19 +265,10 @@ class TrendingView(PublicMusicView):
         if limit is None:
             return _error(f"Limit must be 1-{CHART_ROUTE_MAX_LIMIT}")
         genre = request.query_params.get("genre", "").strip()
-        chart = charts.get_chart(
-            charts.TOP_ARTISTS, window=TRENDING_WINDOW, genre=genre, limit=limit
+        artists, meta = _ranked_chart(
+            request, charts.TOP_ARTISTS, window=TRENDING_WINDOW, limit=limit, genre=genre
         )
-        absolute = ms.Absolutizer(request)
-        artists = _by_listeners([ms.chart_artist(entry, absolute) for entry in chart.entries])
-        meta = {
-            "genre": genre,
-            "count": len(artists),
-            "limit": limit,
-            "cached": chart.cached,
-            "window": chart.window,
-        }
-        return _public(Response({"artists": artists, "meta": meta}))
+        return _public(Response({"artists": artists, "meta": {"genre": genre, **meta}}))
 
 
 class YearChartView(PublicMusicView):
@@ -285,19 +287,10 @@ class YearChartView(PublicMusicView):
         if limit is None:
             return _error(f"Limit must be 1-{CHART_ROUTE_MAX_LIMIT}")
         genre = request.query_params.get("genre", "").strip()
-        chart = charts.get_chart(
-            charts.TOP_TRACKS, window=YEAR_CHART_WINDOW, genre=genre, limit=limit
+        tracks, meta = _ranked_chart(
+            request, charts.TOP_TRACKS, window=YEAR_CHART_WINDOW, limit=limit, genre=genre
         )
-        absolute = ms.Absolutizer(request)
-        tracks = _by_listeners([ms.chart_track(entry, absolute) for entry in chart.entries])
-        meta = {
-            "cached": chart.cached,
-            "genre": genre,
-            "count": len(tracks),
-            "limit": limit,
-            "window": chart.window,
-        }
-        return _public(Response({"tracks": tracks, "meta": meta}))
+        return _public(Response({"tracks": tracks, "meta": {"genre": genre, **meta}}))
 
 
 class AppleChartView(PublicMusicView):
@@ -327,18 +320,10 @@ class AppleChartView(PublicMusicView):
         chart_type = params.get("type", "songs").strip().lower() or "songs"
         if chart_type not in APPLE_CHART_TYPES:
             return _error("Type must be songs")
-        chart = charts.get_chart(charts.TOP_TRACKS, window=APPLE_CHART_WINDOW, limit=count)
-        absolute = ms.Absolutizer(request)
-        tracks = _by_listeners([ms.chart_track(entry, absolute) for entry in chart.entries])
-        meta = {
-            "source": "library",
-            "cached": chart.cached,
-            "country": country.lower(),
-            "type": chart_type,
-            "count": len(tracks),
-            "limit": count,
-            "window": chart.window,
-        }
+        tracks, meta = _ranked_chart(
+            request, charts.TOP_TRACKS, window=APPLE_CHART_WINDOW, limit=count
+        )
+        meta = {"source": "library", "country": country.lower(), "type": chart_type, **meta}
         return _public(Response({"tracks": tracks, "meta": meta}))
 
 
