@@ -5,8 +5,9 @@
         [--pg-url postgres://postgres@127.0.0.1:5432/rs_bench]
 
 Options: --tracks 1000000 --artists 20000 --albums 80000 --queries 360 --seed 7
---words realistic|skewed (see Names) --rebuild (start from an empty database; needed to
-change --words or sizes) --explain (print the plans of one search's statements).
+--words realistic|skewed (see Names; the skewed catalog has its own database)
+--repeat 3 (timings per query, the median counts) --rebuild (start from an empty database;
+needed to change sizes) --explain (print the plans of one search's statements).
 
 The catalog goes into a database of its own, never the dev or test ones: SQLite
 var/bench/catalog_scale.sqlite3, PostgreSQL rs_bench (created when missing). It is
@@ -210,6 +211,11 @@ class Names:
 
 
 def configure(args) -> None:
+    if args.words == "skewed":  # a catalog of its own, next to the realistic one
+        global SQLITE_PATH
+        SQLITE_PATH = SQLITE_PATH.with_name("catalog_scale_skewed.sqlite3")
+        if args.pg_url == DEFAULT_PG_URL:
+            args.pg_url = DEFAULT_PG_URL + "_skewed"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rubysound.settings")
     os.environ.pop("REDIS_URL", None)
     if args.backend == "postgres":
@@ -505,7 +511,12 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[index]
 
 
-def measure(queries: list[tuple[str, str]]) -> None:
+def measure(queries: list[tuple[str, str]], repeat: int) -> None:
+    """Latency per selector over the queries, after one warm-up pass.
+
+    Each query runs `repeat` times in a row and counts with its median: this machine is
+    shared, and a single timing says as much about the neighbours as about the query.
+    """
     from django.db import connection
 
     from rubysound.catalog.search import search_albums, search_artists, search_tracks
@@ -519,15 +530,21 @@ def measure(queries: list[tuple[str, str]]) -> None:
     for _, query in queries:
         for run in selectors.values():
             run(query)
-    print(f"\n{connection.vendor}: latency over {len(queries)} queries (ms)")
+    print(
+        f"\n{connection.vendor}: latency over {len(queries)} queries, "
+        f"median of {repeat} runs each (ms)"
+    )
     print(f"{'selector':26} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} {'empty':>6}")
     by_kind: dict[str, list[float]] = {}
     for label, run in selectors.items():
         timings, empty = [], 0
         for kind, query in queries:
-            started = time.perf_counter()
-            result = run(query)
-            elapsed = (time.perf_counter() - started) * 1000
+            runs = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                result = run(query)
+                runs.append((time.perf_counter() - started) * 1000)
+            elapsed = statistics.median(runs)
             timings.append(elapsed)
             if label.startswith("search_tracks"):
                 by_kind.setdefault(kind, []).append(elapsed)
@@ -579,6 +596,7 @@ def main() -> None:
     parser.add_argument("--artists", type=int, default=20_000)
     parser.add_argument("--albums", type=int, default=80_000)
     parser.add_argument("--queries", type=int, default=360)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--words", choices=("realistic", "skewed"), default="realistic")
     parser.add_argument("--rebuild", action="store_true")
@@ -612,7 +630,7 @@ def main() -> None:
     queries = make_queries(samples, args.queries, random.Random(args.seed + 1))
     if args.explain:
         explain(queries)
-    measure(queries)
+    measure(queries, max(1, args.repeat))
 
 
 if __name__ == "__main__":
