@@ -42,7 +42,7 @@ MAX_INT32 = 2**31 - 1
 _MUTAGEN_TYPES = [MP3, FLAC, OggVorbis, OggOpus, MP4, WAVE]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WHITESPACE_CONTROL = re.compile(r"[\t\r\n]+")
-_LEADING_NUMBER = re.compile(r"\s*(\d{1,9})")
+_LEADING_NUMBER = re.compile(r"^\s*(\d{1,9})")
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _GENRE_SEPARATORS = re.compile(r"\s*[;/,|\x00]\s*")
 _IMAGE_MIMES = {"image/jpeg", "image/jpg", "image/png", "image/webp", "image/gif"}
@@ -385,35 +385,30 @@ def _clean_text(value: str, label: str, warnings: list[str], limit: int = MAX_TE
     return cleaned
 
 
-def _clean_number(value: str, label: str, warnings: list[str]) -> int | None:
+def _bounded_match(
+    value: str, pattern, bounds: tuple[int, int], label: str, why: str, warnings: list[str]
+) -> int | None:
+    """The number ``pattern`` finds in a tag value, if within bounds; else a warning."""
     if not value:
         return None
-    match = _LEADING_NUMBER.match(value)
+    match = pattern.search(value)
     if not match:
-        warnings.append(f"{label} {clean_text(value, 20)!r} ignored: not a number")
+        warnings.append(f"{label} {clean_text(value, 20)!r} ignored: {why}")
         return None
     number = int(match.group(1))
-    low, high = NUMBER_RANGE
+    low, high = bounds
     if not low <= number <= high:
         warnings.append(f"{label} {number} ignored: outside {low}..{high}")
         return None
     return number
 
 
+def _clean_number(value: str, label: str, warnings: list[str]) -> int | None:
+    return _bounded_match(value, _LEADING_NUMBER, NUMBER_RANGE, label, "not a number", warnings)
+
+
 def _clean_year(values: list[str], warnings: list[str]) -> int | None:
-    value = _first(values)
-    if not value:
-        return None
-    match = _YEAR.search(value)
-    if not match:
-        warnings.append(f"year {clean_text(value, 20)!r} ignored: no year in it")
-        return None
-    year = int(match.group(1))
-    low, high = YEAR_RANGE
-    if not low <= year <= high:
-        warnings.append(f"year {year} ignored: outside {low}..{high}")
-        return None
-    return year
+    return _bounded_match(_first(values), _YEAR, YEAR_RANGE, "year", "no year in it", warnings)
 
 
 def _clean_duration(value, warnings: list[str]) -> float | None:
