@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/redoc/", ops_views.RedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/", include("rubysound.accounts.urls")),
     path("api/", include("rubysound.catalog.urls")),
+    path("api/", include("rubysound.social.urls")),
     path("", include("rubysound.catalog.music_urls")),
     path("admin/", admin.site.urls),
     path("", include("rubysound.web.urls")),

@@ -24,6 +24,15 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             obj.save(update_fields=["password"])
 
+    @factory.post_generation
+    def favorites(obj, create, extracted, **kwargs):
+        """As the signup service does; ``UserFactory(favorites=False)`` for an account
+        made another way (``createsuperuser``)."""
+        if create and extracted is not False:
+            from rubysound.social.services.playlists import create_favorites
+
+            create_favorites(obj)
+
 
 def image_upload(
     name: str = "photo.png",
@@ -103,3 +112,73 @@ class ListenFactory(factory.django.DjangoModelFactory):
     track = factory.SubFactory(TrackFactory)
     listened_at = factory.LazyFunction(timezone.now)
     source = Listen.Source.PLAYER
+
+
+# --- Social -----------------------------------------------------------------------------
+from rubysound.social.models import (  # noqa: E402
+    Comment,
+    CommentLike,
+    Notification,
+    Playlist,
+    PlaylistItem,
+    PlaylistLike,
+)
+
+
+def favorites_of(user) -> Playlist:
+    return Playlist.objects.get(owner=user, is_favorites=True)
+
+
+class PlaylistFactory(factory.django.DjangoModelFactory):
+    """A playlist other than Favorites (every UserFactory user already has those)."""
+
+    class Meta:
+        model = Playlist
+
+    owner = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Mix {n}")
+    visibility = Playlist.Visibility.PUBLIC
+
+
+class PlaylistItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlaylistItem
+
+    playlist = factory.SubFactory(PlaylistFactory)
+    track = factory.SubFactory(TrackFactory)
+    position = factory.LazyAttribute(lambda item: item.playlist.items.count())
+
+
+class PlaylistLikeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlaylistLike
+
+    playlist = factory.SubFactory(PlaylistFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    playlist = factory.SubFactory(PlaylistFactory)
+    author = factory.SubFactory(UserFactory)
+    text = factory.Sequence(lambda n: f"Great picks #{n}")
+
+
+class CommentLikeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CommentLike
+
+    comment = factory.SubFactory(CommentFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory(UserFactory)
+    actor = factory.SubFactory(UserFactory)
+    type = Notification.Type.PLAYLIST_LIKE
+    playlist = factory.LazyAttribute(lambda n: favorites_of(n.recipient))

@@ -91,5 +91,9 @@ class User(AbstractUser):
         return self.avatar.url if self.avatar else static("img/default-avatar.svg")
 
     @property
+    def profile_url(self) -> str:
+        return f"/u/{self.username}/"
+
+    @property
     def banner_url(self) -> str | None:
         return self.banner.url if self.banner else None

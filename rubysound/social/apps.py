@@ -5,3 +5,11 @@ class SocialConfig(AppConfig):
     name = "rubysound.social"
     label = "social"
     verbose_name = "Social"
+
+    def ready(self):
+        from rubysound.accounts import services as account_services
+
+        from .services.playlists import create_favorites
+
+        if create_favorites not in account_services.SIGNUP_HOOKS:
+            account_services.SIGNUP_HOOKS.append(create_favorites)

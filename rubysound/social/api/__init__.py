@@ -1,0 +1,1 @@
+"""Thin HTTP views of the social domain, one module per area, each with its urlpatterns."""

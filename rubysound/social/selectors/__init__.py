@@ -1,0 +1,1 @@
+"""Reads of the social domain, one module per area."""

@@ -1,0 +1,1 @@
+"""Writes of the social domain, one module per area; each action is one named function."""
