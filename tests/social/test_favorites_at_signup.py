@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -20,7 +21,7 @@ def test_signup_creates_exactly_one_favorites_playlist():
 
 def test_a_failed_signup_leaves_no_playlist_behind():
     signup_user(username="ada", email="ada@example.com", password="a-long-Passw0rd!")
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="taken"):
         signup_user(username="ADA", email="other@example.com", password="a-long-Passw0rd!")
 
     assert Playlist.objects.count() == 1

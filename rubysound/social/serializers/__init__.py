@@ -1,0 +1,1 @@
+"""Shapes of the social API: input validation, and response shapes for the OpenAPI schema."""
