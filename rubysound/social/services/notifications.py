@@ -56,8 +56,26 @@ def withdraw_unread(*, recipient, actor, type: str, playlist=None, comment=None)
 
 
 def mark_read(user, ids: list[int] | None = None) -> int:
-    """Marks some (``ids``) or all of the user's unread notifications read; returns how many."""
+    """Marks some (``ids``) or all of the user's unread notifications read; returns how many.
+
+    Ids that are not the user's, or already read, are skipped without a word: the answer
+    must not tell anyone which ids exist. The user's open pages (other tabs, the phone) are
+    told after commit, with the ids actually marked (or ``all``) and the new unread count.
+    """
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
-    if ids is not None:
-        unread = unread.filter(pk__in=ids)
-    return unread.update(read_at=timezone.now())
+    with transaction.atomic():
+        if ids is None:
+            marked = unread.update(read_at=timezone.now())
+            scope = {"all": True}
+        else:
+            marked_ids = list(unread.filter(pk__in=ids).values_list("pk", flat=True))
+            marked = (
+                unread.filter(pk__in=marked_ids).update(read_at=timezone.now()) if marked_ids else 0
+            )
+            scope = {"ids": marked_ids}
+        if marked:
+            push_to_user_on_commit(
+                user.pk,
+                {"type": "notifications_read", **scope, "unread_count": unread_count(user)},
+            )
+    return marked
