@@ -25,6 +25,9 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "payload_too_large"
 
 
+AUTHENTICATION_REQUIRED = "Authentication required."
+
+
 def is_api_path(path: str) -> bool:
     return path.startswith(API_PATH_PREFIXES)
 
@@ -121,6 +124,12 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
         api_exc = exceptions.ParseError(
             "Malformed request body: it is not valid JSON or form data."
         )
+    if (
+        isinstance(api_exc, exceptions.NotAuthenticated)
+        and api_exc.detail == exceptions.NotAuthenticated.default_detail
+    ):
+        # The sentence the web client and users' scripts have always received.
+        api_exc = exceptions.NotAuthenticated(AUTHENTICATION_REQUIRED)
     headers = {}
     if getattr(api_exc, "auth_header", None):
         headers["WWW-Authenticate"] = api_exc.auth_header
