@@ -214,7 +214,14 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # Each process waits for its sockets' messages with a blocking read that
+                # Redis ends after 5 s; redis-py 8 gives up reading after 5 s by default,
+                # and losing that race kills a socket (1011) every 5 s of quiet. Wait
+                # longer than the blocking read, but not forever on a dead connection.
+                # redis-py 8 also caps a pool at 100 connections and fails (rather than
+                # waits) beyond: hundreds of sockets closing at once (a deploy, a popular
+                # page emptying) each need one for their group_discard.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "max_connections": 1000}],
                 "prefix": f"{CACHE_KEY_PREFIX}:asgi",
                 "capacity": 1000,
                 "expiry": 60,
@@ -232,6 +239,19 @@ else:
         }
     }
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# --- Presence (who is online; see rubysound.accounts.presence) -------------------------
+# Every open authenticated socket refreshes its entry each heartbeat; an entry not refreshed
+# within the TTL (a crashed server) expires, so nobody stays online forever.
+PRESENCE_HEARTBEAT_SECONDS = env_int("PRESENCE_HEARTBEAT_SECONDS", 20)
+PRESENCE_TTL_SECONDS = env_int("PRESENCE_TTL_SECONDS", 3 * PRESENCE_HEARTBEAT_SECONDS)
+PRESENCE_MAX_WATCHES = env_int("PRESENCE_MAX_WATCHES", 50)
+if PRESENCE_HEARTBEAT_SECONDS < 1 or PRESENCE_TTL_SECONDS <= PRESENCE_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "PRESENCE_HEARTBEAT_SECONDS must be >= 1 and PRESENCE_TTL_SECONDS longer than it"
+    )
+if PRESENCE_MAX_WATCHES < 1:
+    raise ImproperlyConfigured("PRESENCE_MAX_WATCHES must be at least 1")
 
 # --- Auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -350,6 +370,7 @@ REST_FRAMEWORK = {
         "anon": env_str("THROTTLE_ANON_RATE", "600/min"),
         "user": env_str("THROTTLE_USER_RATE", "1200/min"),
         "auth": env_str("THROTTLE_AUTH_RATE", "20/min"),
+        "comments": env_str("THROTTLE_COMMENT_RATE", "10/min"),
     },
     # ClientIPMiddleware has already resolved REMOTE_ADDR through the trusted proxies;
     # 0 keeps DRF from reading the raw X-Forwarded-For again.

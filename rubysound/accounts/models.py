@@ -19,6 +19,14 @@ username_validator = RegexValidator(
     code="invalid_username",
 )
 
+# Names that are routes beside /u/<username>/ and /api/playlists/public/<username>/.
+RESERVED_USERNAMES = frozenset({"trending", "me", "admin", "api", "static", "media", "ws"})
+
+
+def validate_username_not_reserved(value: str) -> None:
+    if value.lower() in RESERVED_USERNAMES:
+        raise ValidationError(_("That username is reserved."), code="reserved_username")
+
 
 def validate_birth_date(value: datetime.date) -> None:
     today = timezone.now().date()
@@ -50,7 +58,7 @@ class User(AbstractUser):
         _("username"),
         max_length=32,
         unique=True,
-        validators=[username_validator],
+        validators=[username_validator, validate_username_not_reserved],
         help_text=_("3 to 32 characters: letters, digits, dots, dashes and underscores."),
         error_messages={"unique": _("That username is taken.")},
     )
@@ -70,6 +78,9 @@ class User(AbstractUser):
         default=True,
         help_text=_("Anyone can see your favorites playlist and profile page."),
     )
+    # When the user's last open socket closed (see accounts.presence); written once per
+    # going-offline, never per heartbeat.
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True, editable=False)
 
     objects = RubySoundUserManager()
 

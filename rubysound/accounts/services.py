@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
+from . import presence
 from .images import AVATAR, BANNER, process_image
 from .models import User
 
@@ -68,6 +69,7 @@ def update_profile(user: User, **changes) -> User:
     unknown = set(changes) - set(PROFILE_FIELDS) - {"avatar", "banner"}
     if unknown:
         raise ValueError(f"not profile fields: {sorted(unknown)}")
+    was_public = user.is_public_favorites
     for name in PROFILE_FIELDS:
         if name in changes:
             value = changes[name]
@@ -98,6 +100,8 @@ def update_profile(user: User, **changes) -> User:
         raise
     if replaced:
         transaction.on_commit(lambda: _delete_files(user, replaced))
+    if user.is_public_favorites != was_public:
+        presence.visibility_changed_on_commit(user.pk)
     return user
 
 

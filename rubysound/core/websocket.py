@@ -5,6 +5,8 @@ either as ``?token=<access>`` or as the subprotocol pair ``bearer, <access>`` in
 ``Sec-WebSocket-Protocol`` (the only header a browser's WebSocket API lets a page set).
 """
 
+import asyncio
+import logging
 from urllib.parse import parse_qs
 
 from channels.auth import AuthMiddlewareStack
@@ -17,6 +19,10 @@ from django.contrib.auth.models import AnonymousUser
 from prometheus_client import Gauge
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken
+
+from rubysound.accounts import presence
+
+logger = logging.getLogger("rubysound.websocket")
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -92,9 +98,16 @@ class RubySoundConsumer(AsyncJsonWebsocketConsumer):
 
     Clients get a close code they can act on (4401, 4403, 4404): the handshake is accepted
     first, because a socket refused during the handshake never sees a close code.
+
+    Every accepted socket of a signed-in user keeps that user online (accounts.presence):
+    registered before the accept (a client that sees the socket open is already online),
+    refreshed by a heartbeat task, removed on disconnect. Subclasses add periodic work by
+    overriding ``heartbeat``; a subclass's ``disconnect`` must call ``super().disconnect``.
     """
 
     route_name = "unknown"
+    _heartbeat_task: asyncio.Task | None = None
+    _presence_user_id: int | None = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -102,7 +115,19 @@ class RubySoundConsumer(AsyncJsonWebsocketConsumer):
         # first connection reads as "no data" on a dashboard, not as "nobody connected".
         websocket_connections.labels(cls.route_name)
 
+    async def __call__(self, scope, receive, send):
+        try:
+            return await super().__call__(scope, receive, send)
+        finally:
+            # Ended without its disconnect running (cancelled by a forced shutdown, or a
+            # subclass that skipped super().disconnect): stop refreshing the presence entry,
+            # so its TTL ends it, as after a crash.
+            if self._heartbeat_task is not None:
+                self._heartbeat_task.cancel()
+
     async def accept_connection(self) -> None:
+        if self.user.is_authenticated:
+            await self._start_presence()
         await self.accept(subprotocol=self.scope.get("accepted_subprotocol"))
         websocket_connections.labels(self.route_name).inc()
         self._counted = True
@@ -112,9 +137,57 @@ class RubySoundConsumer(AsyncJsonWebsocketConsumer):
         await self.close(code=code)
 
     async def disconnect(self, code):
+        await self._stop_presence()
         if getattr(self, "_counted", False):
             websocket_connections.labels(self.route_name).dec()
             self._counted = False
+
+    async def heartbeat(self) -> None:
+        """Runs every presence heartbeat while the socket is open; for subclasses."""
+
+    async def _start_presence(self) -> None:
+        self._presence_user_id = self.user.pk
+        try:
+            await presence.connection_alive(self._presence_user_id, self.channel_name)
+        except Exception:
+            # Presence is a nicety: a store outage must not cost the user their socket.
+            logger.warning(
+                "presence registration failed",
+                exc_info=True,
+                extra={"user_id": self._presence_user_id},
+            )
+        self._heartbeat_task = asyncio.create_task(self._beat())
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(presence.heartbeat_seconds())
+            try:
+                await presence.connection_alive(self._presence_user_id, self.channel_name)
+            except Exception:
+                logger.warning(
+                    "presence refresh failed",
+                    exc_info=True,
+                    extra={"user_id": self._presence_user_id},
+                )
+            try:
+                await self.heartbeat()
+            except Exception:
+                logger.warning(
+                    "socket heartbeat failed", exc_info=True, extra={"route": self.route_name}
+                )
+
+    async def _stop_presence(self) -> None:
+        task, self._heartbeat_task = self._heartbeat_task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.wait([task])
+        user_id, self._presence_user_id = self._presence_user_id, None
+        if user_id is None:
+            return
+        try:
+            await presence.connection_closed(user_id, self.channel_name)
+        except Exception:
+            logger.warning("presence removal failed", exc_info=True, extra={"user_id": user_id})
 
     @property
     def user(self):

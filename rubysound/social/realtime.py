@@ -9,6 +9,9 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+# Presence lives in accounts (which must not import social); re-exported for callers here.
+from rubysound.accounts.presence import presence_group  # noqa: F401
+
 
 def notifications_group(user_id: int) -> str:
     return f"notifications.user.{user_id}"
@@ -16,10 +19,6 @@ def notifications_group(user_id: int) -> str:
 
 def comments_group(playlist_id: int) -> str:
     return f"comments.playlist.{playlist_id}"
-
-
-def presence_group(user_id: int) -> str:
-    return f"presence.user.{user_id}"
 
 
 def _group_send(group: str, message: dict) -> None:

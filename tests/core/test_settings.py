@@ -259,4 +259,7 @@ def test_redis_url_selects_redis_for_cache_and_channel_layer(tmp_path):
     assert cache["LOCATION"] == url
     layer = values["CHANNEL_LAYERS"]["default"]
     assert layer["BACKEND"] == "channels_redis.core.RedisChannelLayer"
-    assert layer["CONFIG"]["hosts"] == [url]
+    [host] = layer["CONFIG"]["hosts"]
+    assert host["address"] == url
+    # Longer than channels_redis's 5 s blocking read (tests/social/test_two_servers.py).
+    assert host["socket_timeout"] > 5
