@@ -1,3 +1,7 @@
+import shutil
+import tempfile
+from pathlib import Path
+
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import caches
@@ -18,6 +22,22 @@ def _clear_cache() -> None:
             client.delete(*keys)
     else:
         cache.clear()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite the test database is a file, not memory: servers started by the tests
+    (tests/servers.py) open it from their own processes. It lives on tmpfs when there is
+    one, in a folder of its own, so parallel pytest runs never share it."""
+    database = django_settings.DATABASES["default"]
+    if "sqlite" not in database["ENGINE"]:
+        yield
+        return
+    shm = Path("/dev/shm")  # noqa: S108 - only a parent for mkdtemp's private folder
+    folder = Path(tempfile.mkdtemp(prefix="rubysound-test-db-", dir=shm if shm.is_dir() else None))
+    database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+    yield
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
