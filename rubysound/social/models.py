@@ -79,6 +79,7 @@ class PlaylistItem(models.Model):
 
     class Meta:
         ordering = ["playlist", "position"]
+        permissions = [("view_tracks_report", "Can view the tracks report")]
         constraints = [
             models.UniqueConstraint(
                 fields=["playlist", "track"], name="social_playlistitem_track_once"
