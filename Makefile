@@ -67,8 +67,17 @@ format: $(VENV)/.dev-deps
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# The browser tests (tests/browser) drive Debian's Chromium through Playwright; Playwright's
+# own browser downloads are never used (the machine reaches package registries only).
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "$(CHROMIUM) not found and no apt-get: install Chromium"; exit 1; }
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+
+test: lint $(CHROMIUM)
+	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lock: | $(BIN)/uv
 	$(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \

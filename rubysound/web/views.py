@@ -4,12 +4,17 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_GET, require_POST
 
 from rubysound.accounts import services
+from rubysound.catalog.music_serializers import Absolutizer
+from rubysound.social.selectors.playlists import favorites_of, playlist_items, track_objects
+from rubysound.social.selectors.public import public_favorites_of
 
 from .forms import LoginForm, ProfileForm, SignupForm
 
@@ -104,4 +109,84 @@ def profile(request):
         "web/profile.html",
         {"profile_form": profile_form, "password_form": password_form},
         status=400 if request.method == "POST" else 200,
+    )
+
+
+def _duration_display(seconds: float | None) -> str:
+    if not seconds:
+        return ""
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+@require_GET
+@ensure_csrf_cookie  # the page's script sends the token with its API calls
+def public_profile(request, username: str):
+    """``/u/<username>/``: a user's profile with their Favorites, likes and live comments.
+
+    Missing, inactive and private profiles are the 404 page (so nobody learns which
+    accounts exist); owners still see their own private profile, without the social parts,
+    which the API and the comments socket would refuse anyway.
+    """
+    favorites = public_favorites_of(username, viewer=request.user)
+    if favorites is not None:
+        owner = favorites.owner
+        is_public = True
+    elif request.user.is_authenticated and request.user.username.lower() == username.lower():
+        owner = request.user
+        favorites = favorites_of(owner)
+        is_public = False
+    else:
+        raise Http404
+    is_owner = request.user.is_authenticated and request.user.pk == owner.pk
+    likes_count = favorites.likes_count if is_public else 0
+    liked_by_me = bool(is_public and not is_owner and favorites.liked_by_me)
+
+    tracks = []
+    if favorites is not None:
+        tracks = track_objects(playlist_items(favorites), Absolutizer(request))
+        for track in tracks:
+            track["duration_display"] = _duration_display(track["duration"])
+
+    live_config = {
+        "username": owner.username,
+        "favoritesId": favorites.pk if favorites is not None else None,
+        "isOwner": is_owner,
+        "isPublic": is_public,
+        "viewer": (
+            {"id": request.user.pk, "username": request.user.username}
+            if request.user.is_authenticated
+            else None
+        ),
+        "likesCount": likes_count,
+        "likedByMe": liked_by_me,
+        # The script's own words, translated here like the rest of the page.
+        "text": {
+            "like": _("Like"),
+            "liked": _("Liked"),
+            "live": _("Live"),
+            "connecting": _("Connecting…"),
+            "reconnecting": _("Reconnecting…"),
+            "offline": _("Not live"),
+            "loading": _("Loading comments…"),
+            "empty": _("No comments yet. Be the first!"),
+            "unavailable": _("Comments could not be loaded."),
+            "signIn": _("Your session has ended: sign in again to do that."),
+            "failed": _("That did not work. Please try again."),
+            "emptyText": _("Write something first."),
+        },
+    }
+    return render(
+        request,
+        "web/public_profile.html",
+        {
+            "owner": owner,
+            "favorites": favorites,
+            "tracks": tracks,
+            "is_owner": is_owner,
+            "is_public": is_public,
+            "likes_count": likes_count,
+            "liked_by_me": liked_by_me,
+            "live_config": live_config,
+        },
     )

@@ -1,0 +1,201 @@
+"""The public profile page ``/u/<username>/`` as the server renders it (its live parts are
+tested in a real browser in tests/browser)."""
+
+import json
+import re
+
+import pytest
+from django.conf import settings
+from pytest_django.asserts import assertContains, assertNotContains
+
+from tests.factories import (
+    PlaylistItemFactory,
+    PlaylistLikeFactory,
+    TrackFactory,
+    UserFactory,
+    favorites_of,
+)
+
+pytestmark = pytest.mark.django_db
+
+CONFIG = re.compile(r'<script id="profile-config" type="application/json">(.*?)</script>', re.S)
+
+
+def page_config(response) -> dict:
+    match = CONFIG.search(response.content.decode())
+    assert match, "the page carries its script's configuration"
+    return json.loads(match.group(1))
+
+
+@pytest.fixture
+def owner(db):
+    return UserFactory(username="Melodia", bio="Synth-pop & field recordings.")
+
+
+def add_favorite(user, **track_fields):
+    return PlaylistItemFactory(playlist=favorites_of(user), track=TrackFactory(**track_fields))
+
+
+def test_anyone_sees_a_public_profile_with_its_favorites(client, owner):
+    add_favorite(owner, title="Night Drive", duration=185.4)
+    add_favorite(owner, title="Glass Hours", duration=62)
+    PlaylistLikeFactory.create_batch(2, playlist=favorites_of(owner))
+
+    response = client.get("/u/Melodia/")
+
+    assert response.status_code == 200
+    assertContains(response, "<h1>Melodia</h1>", html=True)
+    assertContains(response, "Synth-pop &amp; field recordings.")
+    assertContains(response, owner.avatar_url)
+    assertContains(response, "<strong data-likes-count>2</strong>", html=True)
+    body = response.content.decode()
+    assert body.index("Night Drive") < body.index("Glass Hours"), "in playlist order"
+    assertContains(response, "3:05")
+    assertContains(response, "1:02")
+    # The script that makes it live, as a module, and the comments section it fills.
+    assertContains(response, '<script type="module" src="/static/js/profile.js">')
+    assertContains(response, 'id="comments"')
+
+
+def test_username_is_case_insensitive(client, owner):
+    response = client.get("/u/mElOdIa/")
+
+    assert response.status_code == 200
+    assertContains(response, "<h1>Melodia</h1>", html=True)
+    # Links and sockets use the stored spelling.
+    assert page_config(response)["username"] == "Melodia"
+
+
+@pytest.mark.parametrize("path", ["/u/nobody-here/", "/u/private-one/", "/u/gone-away/"])
+def test_missing_private_or_inactive_profiles_are_the_404_page(client, path):
+    UserFactory(username="private-one", is_public_favorites=False)
+    UserFactory(username="gone-away", is_active=False)
+    client.force_login(UserFactory())
+
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assertContains(response, "Page not found", status_code=404)
+    assertNotContains(response, "private-one", status_code=404)
+
+
+def test_owner_sees_their_own_private_profile_without_social_parts(client):
+    owner = UserFactory(username="quiet", is_public_favorites=False)
+    add_favorite(owner, title="Hidden Gem")
+    client.force_login(owner)
+
+    response = client.get("/u/QUIET/")
+
+    assert response.status_code == 200
+    assertContains(response, "Hidden Gem")
+    assertContains(response, "Your favorites are private: only you can see this page.")
+    assertNotContains(response, 'id="comments"')
+    assertNotContains(response, "data-like-button")
+    config = page_config(response)
+    assert config["isOwner"] is True
+    assert config["isPublic"] is False
+
+
+def test_owner_without_a_favorites_row_sees_an_empty_page(client):
+    owner = UserFactory(username="fresh-admin", favorites=False)
+    client.force_login(owner)
+
+    response = client.get("/u/fresh-admin/")
+
+    assert response.status_code == 200
+    assertContains(response, "No favorites yet.")
+    assert page_config(response)["favoritesId"] is None
+
+
+def test_anonymous_visitor_is_invited_to_sign_in(client, owner):
+    response = client.get("/u/Melodia/")
+
+    assertContains(
+        response,
+        '<a class="button button-small button-ghost" href="/login/?next=/u/Melodia/">'
+        "Sign in to like</a>",
+        html=True,
+    )
+    assertContains(response, '<a href="/login/?next=/u/Melodia/">Sign in to comment</a>', html=True)
+    assertNotContains(response, "data-like-button")
+    assertNotContains(response, "data-comment-form")
+    assert page_config(response)["viewer"] is None
+
+
+def test_signed_in_visitor_gets_a_like_button_and_the_comment_form(client, owner):
+    visitor = UserFactory()
+    client.force_login(visitor)
+
+    response = client.get("/u/Melodia/")
+
+    assertContains(response, 'data-like-button aria-pressed="false"')
+    assertContains(response, ">Like</button>")
+    assertContains(response, "data-comment-form")
+    assertNotContains(response, "Sign in to like")
+    config = page_config(response)
+    assert config["viewer"] == {"id": visitor.pk, "username": visitor.username}
+    assert config["isOwner"] is False
+    assert config["favoritesId"] == favorites_of(owner).pk
+
+
+def test_like_button_shows_a_like_already_given(client, owner):
+    visitor = UserFactory()
+    PlaylistLikeFactory(playlist=favorites_of(owner), user=visitor)
+    client.force_login(visitor)
+
+    response = client.get("/u/Melodia/")
+
+    assertContains(response, 'data-like-button aria-pressed="true"')
+    assertContains(response, ">Liked</button>")
+    assert page_config(response)["likedByMe"] is True
+
+
+def test_owner_sees_the_count_but_cannot_like_their_own_playlist(client, owner):
+    PlaylistLikeFactory(playlist=favorites_of(owner))
+    client.force_login(owner)
+
+    response = client.get("/u/Melodia/")
+
+    assertContains(response, "<strong data-likes-count>1</strong>", html=True)
+    assertNotContains(response, "data-like-button")
+    assertNotContains(response, "Sign in to like")
+    assert page_config(response)["isOwner"] is True
+
+
+def test_user_text_is_escaped_everywhere(client):
+    owner = UserFactory(username="tricky", bio='<script>alert("bio")</script>')
+    add_favorite(owner, title="<img src=x onerror=alert(1)>")
+
+    response = client.get("/u/tricky/")
+
+    body = response.content.decode()
+    assert "<script>alert(" not in body
+    assert "<img src=x" not in body
+    assert "&lt;script&gt;alert(&quot;bio&quot;)&lt;/script&gt;" in body
+    assert "&lt;img src=x onerror=alert(1)&gt;" in body
+
+
+def test_page_sets_the_csrf_cookie_its_script_sends_back(client, owner):
+    response = client.get("/u/Melodia/")
+
+    assert settings.CSRF_COOKIE_NAME in response.cookies
+
+
+def test_only_get(client, owner):
+    assert client.post("/u/Melodia/").status_code == 405
+
+
+@pytest.mark.parametrize("tracks", [2, 25])
+def test_query_count_does_not_grow_with_the_tracks(
+    client, owner, tracks, django_assert_max_num_queries
+):
+    for _ in range(tracks):
+        add_favorite(owner)
+    client.force_login(UserFactory())
+
+    # Session and user, the playlist with its counts, the items, their listening stats.
+    with django_assert_max_num_queries(6):
+        response = client.get("/u/Melodia/")
+
+    assert response.status_code == 200
+    assert response.content.decode().count('class="track"') == tracks
