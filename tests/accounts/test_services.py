@@ -210,3 +210,13 @@ class TestChangePassword:
         with pytest.raises(ValidationError):
             services.change_password(user, "12345678")
         assert User.objects.get(pk=user.pk).check_password(password)
+
+
+@pytest.mark.parametrize("name", ["trending", "Trending", "ME"])
+def test_signup_refuses_names_that_are_routes(name):
+    # /api/playlists/public/trending/ would never reach a user called "trending".
+    with pytest.raises(ValidationError) as refused:
+        signup(username=name)
+
+    assert "reserved" in str(refused.value.message_dict["username"])
+    assert not User.objects.exists()
