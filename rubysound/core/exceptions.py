@@ -129,7 +129,9 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
         and api_exc.detail == exceptions.NotAuthenticated.default_detail
     ):
         # The sentence the web client and users' scripts have always received.
+        challenge = getattr(api_exc, "auth_header", None)
         api_exc = exceptions.NotAuthenticated(AUTHENTICATION_REQUIRED)
+        api_exc.auth_header = challenge
     headers = {}
     if getattr(api_exc, "auth_header", None):
         headers["WWW-Authenticate"] = api_exc.auth_header

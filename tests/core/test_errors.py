@@ -237,3 +237,9 @@ def test_django_500_handler_is_json_on_api_paths_and_html_elsewhere():
     page = error_views.server_error(RequestFactory().get("/profile/"))
     assert page.status_code == 500
     assert page["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+def test_missing_credentials_say_authentication_is_required(api_client):
+    body = api_client.get("/api/users/me/").json()
+    assert body["detail"] == "Authentication required."
