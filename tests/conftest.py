@@ -93,3 +93,12 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def db_vendor(db) -> str:
     return connection.vendor
+
+
+@pytest.fixture
+async def clean_channel_layer():
+    """Empties the channel layer after a test, so no message leaks into the next one."""
+    from channels.layers import get_channel_layer
+
+    yield
+    await get_channel_layer().flush()

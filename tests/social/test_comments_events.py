@@ -16,15 +16,13 @@ from rest_framework_simplejwt.tokens import AccessToken
 from rubysound.social.models import COMMENT_TOMBSTONE
 from rubysound.social.realtime import comments_group, notifications_group
 from rubysound.social.selectors.comments import for_viewer
-from tests.factories import CommentFactory, UserFactory, favorites_of
+from tests.factories import CommentFactory
+from tests.realtime import favorites, make_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-async def _clean_channel_layer():
-    yield
-    await get_channel_layer().flush()
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("clean_channel_layer"),
+]
 
 
 class GroupListener:
@@ -59,18 +57,8 @@ async def listening(playlist_id: int):
 
 
 @database_sync_to_async
-def make_user(**fields):
-    return UserFactory(**fields)
-
-
-@database_sync_to_async
 def make_comment(**fields):
     return CommentFactory(**fields)
-
-
-@database_sync_to_async
-def favorites(user):
-    return favorites_of(user)
 
 
 @database_sync_to_async

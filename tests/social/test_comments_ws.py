@@ -13,36 +13,18 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.db import transaction
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from rubysound.asgi import application
 from rubysound.social.models import COMMENT_TOMBSTONE
 from rubysound.social.realtime import comments_group
 from rubysound.social.services import comments as services
-from tests.factories import CommentFactory, UserFactory, favorites_of
+from tests.factories import CommentFactory
+from tests.realtime import access_token, favorites, make_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-async def _clean_channel_layer():
-    yield
-    await get_channel_layer().flush()
-
-
-@database_sync_to_async
-def make_user(**fields):
-    return UserFactory(**fields)
-
-
-@database_sync_to_async
-def access_token(user) -> str:
-    return str(RefreshToken.for_user(user).access_token)
-
-
-@database_sync_to_async
-def favorites(user):
-    return favorites_of(user)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("clean_channel_layer"),
+]
 
 
 def path_for(username: str) -> str:

@@ -8,34 +8,20 @@ import contextlib
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from rubysound.asgi import application
 from rubysound.social.models import Notification
-from tests.factories import PlaylistFactory, UserFactory, favorites_of
+from tests.factories import PlaylistFactory, favorites_of
+from tests.realtime import access_token, make_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("clean_channel_layer"),
+]
 
 PATH = "/ws/notifications/"
-
-
-@pytest.fixture(autouse=True)
-async def _clean_channel_layer():
-    yield
-    await get_channel_layer().flush()
-
-
-@database_sync_to_async
-def make_user(**fields):
-    return UserFactory(**fields)
-
-
-@database_sync_to_async
-def access_token(user) -> str:
-    return str(RefreshToken.for_user(user).access_token)
 
 
 @database_sync_to_async

@@ -14,28 +14,15 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from rubysound.asgi import application
 from rubysound.social.realtime import notifications_group, push_to_user
-from tests.factories import UserFactory
+from tests.realtime import access_token, make_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("clean_channel_layer"),
+]
 
 PATH = "/ws/notifications/"
 SAME_SITE = [(b"origin", b"http://testserver")]
-
-
-@pytest.fixture(autouse=True)
-async def _clean_channel_layer():
-    yield
-    await get_channel_layer().flush()
-
-
-@database_sync_to_async
-def make_user(**fields):
-    return UserFactory(**fields)
-
-
-@database_sync_to_async
-def access_token(user) -> str:
-    return str(RefreshToken.for_user(user).access_token)
 
 
 @database_sync_to_async
