@@ -33,7 +33,13 @@ $(VENV)/.dev-deps: requirements-dev.lock | $(BIN)/uv
 	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements-dev.lock
 	@touch $@ $(VENV)/.run-deps
 
-migrate: $(VENV)/.run-deps
+# Front-end libraries from the npm registry (package-lock.json pins them), served by us.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: RubySound's web pages need Node.js and npm"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+migrate: $(VENV)/.run-deps node_modules/.installed
 	$(BIN)/python manage.py migrate --noinput
 
 run: migrate
@@ -76,7 +82,7 @@ $(CHROMIUM):
 	apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
 
-test: lint $(CHROMIUM)
+test: lint $(CHROMIUM) node_modules/.installed
 	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lock: | $(BIN)/uv

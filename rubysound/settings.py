@@ -156,6 +156,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "rubysound.web.context_processors.notifications",
             ],
         },
     },
@@ -302,6 +303,10 @@ STORAGES = {
         )
     },
 }
+# Front-end libraries come from the npm registry (package.json, installed by make into
+# node_modules/) and are served from our own origin under /static/vendor/.
+NODE_MODULES_DIR = Path(env_str("NODE_MODULES_DIR", str(BASE_DIR / "node_modules")))
+STATICFILES_DIRS = [("vendor/htmx", NODE_MODULES_DIR / "htmx.org" / "dist")]
 # ServeStatic (the async-native WhiteNoise fork): a sync-only middleware would push every
 # request of the ASGI server through a thread hop.
 SERVESTATIC_USE_FINDERS = not PRODUCTION
