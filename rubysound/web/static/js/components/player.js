@@ -1,0 +1,711 @@
+// The persistent player bar (#player, outside #main: htmx navigation never replaces it, so
+// the <audio> element, the queue and the position survive from page to page).
+//
+// Any `[data-play]` button on any page plays the track of its `[data-track]` row (JSON, see
+// templates/web/_track_row.html) and makes the row's `[data-tracklist]` list the queue. A
+// `[data-play="all"]` button plays the list its `aria-controls` names (or the list it sits
+// in) from the top. The listeners are on `document` and registered once.
+//
+// Controls: play/pause, previous/next through the queue, a waveform slider (click, drag,
+// arrow keys) that seeks (the <audio> streams with HTTP Range), volume and mute, keyboard
+// shortcuts outside text fields (Space, ←/→ 5 s, Shift+←/→ previous/next, M), the Media
+// Session API, and listen reporting for signed-in listeners (../player/listens.js).
+
+import { apiFetch } from "../api.js";
+import { ListenTracker } from "../player/listens.js";
+import { Waveform } from "../player/waveform.js";
+
+const SEEK_STEP = 5; // seconds, arrows
+const SEEK_PAGE = 30; // seconds, PageUp/PageDown on the waveform
+const RESTART_AFTER = 3; // "previous" past this restarts the track instead
+const ANNOUNCE_PROGRESS_MS = 10000; // the slider's value text, at most this often while playing
+const VOLUME_KEY = "rubysound-volume";
+// The queue and position, kept for this tab: a full page load (signing in or out) shows the
+// bar again, paused where it was. htmx navigation never needs it.
+const SESSION_KEY = "rubysound-player";
+const MAX_SAVED_QUEUE = 200;
+const PLAYABLE_ROW = "[data-track]";
+
+let mounted = false;
+
+export function mount(section) {
+  if (mounted) return undefined;
+  const bar = section.querySelector(".player-bar");
+  if (!bar) return undefined;
+  mounted = true;
+  const player = new Player(section, bar);
+  section.dataset.ready = "true"; // tests (and styles) can tell the player is listening
+  return () => {
+    player.destroy();
+    delete section.dataset.ready;
+    mounted = false;
+  };
+}
+
+export function formatTime(seconds) {
+  if (!Number.isFinite(seconds) || seconds < 0) return "0:00";
+  const total = Math.floor(seconds);
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const secs = String(total % 60).padStart(2, "0");
+  return hours ? `${hours}:${String(minutes).padStart(2, "0")}:${secs}` : `${minutes}:${secs}`;
+}
+
+function interpolate(template, values) {
+  return template.replace(/%\((\w+)\)s/g, (match, name) => (name in values ? values[name] : match));
+}
+
+function readTrack(row) {
+  try {
+    const track = JSON.parse(row.dataset.track || "null");
+    return track && typeof track === "object" ? track : null;
+  } catch {
+    return null;
+  }
+}
+
+function isPlayableRow(row) {
+  const button = row.querySelector("[data-play]");
+  return !(button && button.disabled);
+}
+
+const NON_TEXT_INPUTS = new Set([
+  "button", "checkbox", "radio", "range", "submit", "reset", "color", "file", "image",
+]);
+
+function isTextField(element) {
+  if (!(element instanceof Element)) return false;
+  if (element.isContentEditable) return true;
+  if (element instanceof HTMLTextAreaElement || element instanceof HTMLSelectElement) return true;
+  if (element instanceof HTMLInputElement) return !NON_TEXT_INPUTS.has(element.type);
+  return element.matches('[role="textbox"], [role="combobox"], [role="searchbox"]');
+}
+
+// Space activates these by itself: the shortcut would toggle twice.
+function ownsSpace(element) {
+  return (
+    element instanceof Element &&
+    element.matches(
+      'button, a[href], summary, input, select, [role="button"], [role="checkbox"], ' +
+        '[role="switch"], [role="menuitem"], [role="option"], [role="tab"], [role="radio"]',
+    )
+  );
+}
+
+// Arrows move these by themselves.
+function ownsArrows(element) {
+  return (
+    element instanceof Element &&
+    element.matches(
+      'input, select, [role="slider"]:not([data-wave]), [role="listbox"], [role="option"], ' +
+        '[role="menu"], [role="menuitem"], [role="tablist"], [role="tab"], ' +
+        '[role="radiogroup"], [role="radio"], [role="grid"], [role="tree"]',
+    )
+  );
+}
+
+class Player {
+  constructor(section, bar) {
+    this.section = section;
+    this.bar = bar;
+    this.audio = bar.querySelector("[data-audio]");
+    this.wave = bar.querySelector("[data-wave]");
+    this.toggleButton = bar.querySelector('[data-action="toggle"]');
+    this.previousButton = bar.querySelector('[data-action="previous"]');
+    this.nextButton = bar.querySelector('[data-action="next"]');
+    this.muteButton = bar.querySelector('[data-action="mute"]');
+    this.volume = bar.querySelector("[data-volume]");
+    this.titleEl = bar.querySelector("[data-title]");
+    this.artistEl = bar.querySelector("[data-artist]");
+    this.cover = bar.querySelector("[data-cover]");
+    this.currentEl = bar.querySelector("[data-current]");
+    this.durationEl = bar.querySelector("[data-duration]");
+    this.messageEl = bar.querySelector("[data-message]");
+    this.announcer = bar.querySelector("[data-announce]");
+    this.text = bar.dataset;
+
+    this.queue = [];
+    this.index = -1;
+    this.track = null;
+    this.waveformRequest = null;
+    this.dragFraction = null;
+    this.lastAnnounce = 0;
+    this.restoring = 0; // a position to seek to once the restored track's metadata is known
+    this.listens = new ListenTracker(bar.dataset.signedIn === "true");
+    this.waveform = new Waveform(this.wave, bar.querySelector("[data-canvas]"));
+
+    this.restoreVolume();
+    this.listen();
+    this.setupMediaSession();
+    this.restoreSession();
+  }
+
+  // --- Wiring -----------------------------------------------------------------------------
+
+  on(target, type, handler, options) {
+    target.addEventListener(type, handler, options);
+    this.removers.push(() => target.removeEventListener(type, handler, options));
+  }
+
+  listen() {
+    this.removers = [];
+    const { audio } = this;
+    this.on(document, "click", (event) => this.onDocumentClick(event));
+    this.on(document, "keydown", (event) => this.onKeydown(event));
+    // New page content: mark the rows of the current track.
+    this.on(document, "htmx:afterSettle", () => this.syncRows());
+
+    this.on(this.toggleButton, "click", () => this.toggle());
+    this.on(this.previousButton, "click", () => this.previous());
+    this.on(this.nextButton, "click", () => this.next());
+    this.on(this.muteButton, "click", () => this.toggleMute());
+    this.on(this.volume, "input", () => this.setVolume(Number(this.volume.value) / 100));
+
+    this.on(this.wave, "pointerdown", (event) => this.onPointerDown(event));
+    this.on(this.wave, "pointermove", (event) => this.onPointerMove(event));
+    this.on(this.wave, "pointerup", (event) => this.onPointerUp(event));
+    this.on(this.wave, "pointercancel", () => this.cancelDrag());
+    this.on(this.wave, "keydown", (event) => this.onWaveKeydown(event));
+
+    this.on(audio, "play", () => this.renderPlaying());
+    this.on(audio, "playing", () => {
+      this.listens.playing(audio.currentTime);
+      this.renderPlaying();
+    });
+    this.on(audio, "pause", () => {
+      this.listens.paused();
+      this.renderPlaying();
+    });
+    this.on(audio, "timeupdate", () => {
+      if (!audio.paused && !audio.seeking) this.listens.time(audio.currentTime, this.duration());
+      this.renderTime();
+    });
+    this.on(audio, "seeked", () => {
+      this.listens.seeked(audio.currentTime);
+      this.renderTime({ announce: true });
+      this.updatePositionState();
+    });
+    this.on(audio, "loadedmetadata", () => {
+      if (this.restoring) {
+        const at = Math.min(this.restoring, Math.max(0, this.duration() - 0.05));
+        this.restoring = 0;
+        audio.currentTime = at;
+      }
+      this.renderTime({ announce: true });
+      this.updatePositionState();
+    });
+    this.on(audio, "durationchange", () => this.renderTime());
+    this.on(audio, "volumechange", () => this.renderVolume());
+    this.on(audio, "ended", () => this.onEnded());
+    this.on(audio, "error", () => this.onError());
+    this.on(window, "pagehide", () => this.saveSession());
+  }
+
+  // --- Session (full page loads) -------------------------------------------------------------
+
+  saveSession() {
+    if (!this.track) return;
+    const start = Math.max(0, Math.min(this.index, this.queue.length - MAX_SAVED_QUEUE));
+    const state = {
+      queue: this.queue.slice(start, start + MAX_SAVED_QUEUE),
+      index: this.index - start,
+      time: this.audio.currentTime || 0,
+    };
+    try {
+      sessionStorage.setItem(SESSION_KEY, JSON.stringify(state));
+    } catch {
+      // Storage blocked or full: the next full page load starts with an empty bar.
+    }
+  }
+
+  restoreSession() {
+    let state = null;
+    try {
+      state = JSON.parse(sessionStorage.getItem(SESSION_KEY) || "null");
+      sessionStorage.removeItem(SESSION_KEY);
+    } catch {
+      state = null;
+    }
+    if (!state || !Array.isArray(state.queue) || !state.queue[state.index]) return;
+    const queue = state.queue.filter((track) => track && typeof track.url === "string");
+    if (queue.length !== state.queue.length) return;
+    this.queue = queue;
+    this.restoring = Number(state.time) || 0;
+    this.load(state.index, { autoplay: false, quiet: true });
+  }
+
+  destroy() {
+    this.removers.forEach((remove) => remove());
+    this.waveform.destroy();
+    if (this.waveformRequest) this.waveformRequest.abort();
+    this.audio.pause();
+  }
+
+  // --- Starting tracks ----------------------------------------------------------------------
+
+  onDocumentClick(event) {
+    if (!(event.target instanceof Element)) return;
+    const button = event.target.closest("[data-play]");
+    if (!button || button.disabled || this.section.contains(button)) return;
+    event.preventDefault();
+    if (button.dataset.play === "all") {
+      const listId = button.getAttribute("aria-controls");
+      const list =
+        (listId && document.getElementById(listId)) || button.closest("[data-tracklist]");
+      if (list) this.playList(list, null);
+      return;
+    }
+    const row = button.closest(PLAYABLE_ROW);
+    if (!row) return;
+    const list = row.closest("[data-tracklist]");
+    if (list) {
+      this.playList(list, row);
+    } else {
+      const track = readTrack(row);
+      if (track && track.url) this.playQueue([track], 0);
+    }
+  }
+
+  playList(list, clickedRow) {
+    const tracks = [];
+    let index = 0;
+    list.querySelectorAll(PLAYABLE_ROW).forEach((row) => {
+      if (row.closest("[data-tracklist]") !== list || !isPlayableRow(row)) return;
+      const track = readTrack(row);
+      if (!track || !track.url) return;
+      if (row === clickedRow) index = tracks.length;
+      tracks.push(track);
+    });
+    if (!tracks.length) return;
+    this.playQueue(tracks, index);
+  }
+
+  playQueue(tracks, index) {
+    const track = tracks[index];
+    const same = this.track && track && this.track.id === track.id && this.track.url === track.url;
+    this.queue = tracks;
+    this.index = index;
+    if (same) {
+      // The current track's own button: play/pause, the new list becomes the queue.
+      this.track = track;
+      this.toggle();
+      this.renderQueueButtons();
+      return;
+    }
+    this.load(index);
+  }
+
+  load(index, { autoplay = true, quiet = false } = {}) {
+    const track = this.queue[index];
+    if (!track) return;
+    this.index = index;
+    this.track = track;
+    this.listens.start(track);
+    if (!quiet) this.restoring = 0;
+    this.hideMessage();
+    this.section.hidden = false;
+    document.body.classList.add("player-open");
+    this.audio.src = track.url;
+    this.renderTrack();
+    this.renderQueueButtons();
+    this.renderTime({ announce: true });
+    this.loadWaveform(track);
+    this.updateMetadata();
+    if (!quiet) {
+      this.announce(
+        interpolate(this.text.textNowPlaying, {
+          title: track.name || "",
+          artist: track.artist || "",
+        }),
+      );
+    }
+    if (autoplay) this.play();
+    this.renderPlaying();
+    this.syncRows();
+  }
+
+  play() {
+    if (!this.track) return;
+    const attempt = this.audio.play();
+    if (attempt && typeof attempt.catch === "function") {
+      attempt.catch((error) => {
+        // AbortError: another track was chosen before this one started. NotAllowedError:
+        // the browser wants a click first; the play button is there for it.
+        if (error && error.name !== "AbortError" && error.name !== "NotAllowedError") {
+          this.onError();
+        }
+        this.renderPlaying();
+      });
+    }
+  }
+
+  toggle() {
+    if (!this.track) return;
+    if (this.audio.paused) {
+      if (this.audio.ended) this.audio.currentTime = 0;
+      this.play();
+    } else {
+      this.audio.pause();
+      this.announce(this.text.textPaused);
+    }
+  }
+
+  previous() {
+    if (!this.track) return;
+    if (this.audio.currentTime > RESTART_AFTER || this.index <= 0) {
+      this.seek(0);
+      if (this.audio.paused) this.play();
+      return;
+    }
+    this.load(this.index - 1);
+  }
+
+  next() {
+    if (!this.track) return;
+    if (this.index < this.queue.length - 1) this.load(this.index + 1);
+  }
+
+  onEnded() {
+    if (this.index < this.queue.length - 1) {
+      this.load(this.index + 1);
+    } else {
+      this.renderPlaying();
+      this.announce(this.text.textEnd);
+    }
+  }
+
+  onError() {
+    if (!this.track || !this.audio.getAttribute("src")) return;
+    this.restoring = 0;
+    this.messageEl.textContent = this.text.textError;
+    this.messageEl.hidden = false;
+    this.renderPlaying();
+  }
+
+  hideMessage() {
+    this.messageEl.hidden = true;
+    this.messageEl.textContent = "";
+  }
+
+  // --- Seeking --------------------------------------------------------------------------------
+
+  duration() {
+    const media = this.audio.duration;
+    if (Number.isFinite(media) && media > 0) return media;
+    const known = this.track && Number(this.track.duration);
+    return known > 0 ? known : 0;
+  }
+
+  seek(seconds) {
+    const duration = this.duration();
+    if (!this.track || !duration) return;
+    const target = Math.min(Math.max(0, seconds), Math.max(0, duration - 0.05));
+    this.audio.currentTime = target;
+    this.renderTime({ announce: true, at: target });
+  }
+
+  seekBy(delta) {
+    this.seek(this.audio.currentTime + delta);
+  }
+
+  fractionAt(event) {
+    const box = this.wave.getBoundingClientRect();
+    if (!box.width) return 0;
+    return Math.min(1, Math.max(0, (event.clientX - box.left) / box.width));
+  }
+
+  onPointerDown(event) {
+    if (!this.track || !this.duration() || event.button !== 0) return;
+    event.preventDefault();
+    this.wave.focus({ preventScroll: true });
+    this.wave.setPointerCapture(event.pointerId);
+    this.dragFraction = this.fractionAt(event);
+    this.waveform.setProgress(this.dragFraction);
+  }
+
+  onPointerMove(event) {
+    if (this.dragFraction === null) return;
+    this.dragFraction = this.fractionAt(event);
+    this.waveform.setProgress(this.dragFraction);
+    this.currentEl.textContent = formatTime(this.dragFraction * this.duration());
+  }
+
+  onPointerUp(event) {
+    if (this.dragFraction === null) return;
+    const fraction = this.fractionAt(event);
+    this.dragFraction = null;
+    if (this.wave.hasPointerCapture(event.pointerId)) {
+      this.wave.releasePointerCapture(event.pointerId);
+    }
+    this.seek(fraction * this.duration());
+  }
+
+  cancelDrag() {
+    this.dragFraction = null;
+    this.renderTime();
+  }
+
+  onWaveKeydown(event) {
+    if (!this.track || event.shiftKey || event.ctrlKey || event.metaKey || event.altKey) return;
+    const moves = {
+      ArrowLeft: -SEEK_STEP,
+      ArrowDown: -SEEK_STEP,
+      ArrowRight: SEEK_STEP,
+      ArrowUp: SEEK_STEP,
+      PageDown: -SEEK_PAGE,
+      PageUp: SEEK_PAGE,
+    };
+    if (event.key in moves) {
+      this.seekBy(moves[event.key]);
+    } else if (event.key === "Home") {
+      this.seek(0);
+    } else if (event.key === "End") {
+      this.seek(this.duration());
+    } else {
+      return;
+    }
+    event.preventDefault();
+  }
+
+  // --- Keyboard shortcuts ---------------------------------------------------------------------
+
+  onKeydown(event) {
+    if (!this.track || event.defaultPrevented) return;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const target = event.target;
+    if (isTextField(target)) return;
+    switch (event.key) {
+      case " ":
+      case "Spacebar":
+        if (event.shiftKey || ownsSpace(target)) return;
+        this.toggle();
+        break;
+      case "ArrowLeft":
+      case "ArrowRight":
+        if (ownsArrows(target)) return;
+        if (event.shiftKey) {
+          if (event.key === "ArrowLeft") this.previous();
+          else this.next();
+        } else {
+          this.seekBy(event.key === "ArrowLeft" ? -SEEK_STEP : SEEK_STEP);
+        }
+        break;
+      case "m":
+      case "M":
+        this.toggleMute();
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  }
+
+  // --- Volume -----------------------------------------------------------------------------------
+
+  restoreVolume() {
+    let saved = null;
+    try {
+      saved = localStorage.getItem(VOLUME_KEY);
+    } catch {
+      saved = null;
+    }
+    const volume = saved === null ? NaN : Number(saved);
+    if (Number.isFinite(volume) && volume >= 0 && volume <= 1) this.audio.volume = volume;
+    this.renderVolume();
+  }
+
+  setVolume(volume) {
+    this.audio.volume = Math.min(1, Math.max(0, volume));
+    if (volume > 0 && this.audio.muted) this.audio.muted = false;
+    try {
+      localStorage.setItem(VOLUME_KEY, String(this.audio.volume));
+    } catch {
+      // Storage blocked: the volume lasts for this page.
+    }
+  }
+
+  toggleMute() {
+    if (!this.track) return;
+    this.audio.muted = !this.audio.muted;
+  }
+
+  renderVolume() {
+    const muted = this.audio.muted || this.audio.volume === 0;
+    this.muteButton.setAttribute("aria-pressed", String(muted));
+    this.bar.classList.toggle("is-muted", muted);
+    const percent = Math.round(this.audio.volume * 100);
+    if (Number(this.volume.value) !== percent) this.volume.value = String(percent);
+  }
+
+  // --- Rendering --------------------------------------------------------------------------------
+
+  renderTrack() {
+    const { track } = this;
+    this.titleEl.textContent = track.name || "";
+    this.artistEl.textContent = track.artist || "";
+    if (track.image_url) {
+      this.cover.src = track.image_url;
+      this.cover.hidden = false;
+    } else {
+      this.cover.removeAttribute("src");
+      this.cover.hidden = true;
+    }
+  }
+
+  renderQueueButtons() {
+    const hasNext = this.index < this.queue.length - 1;
+    // aria-disabled, not disabled: a focused button that becomes disabled drops the focus.
+    this.nextButton.setAttribute("aria-disabled", String(!hasNext));
+  }
+
+  renderPlaying() {
+    const playing = !this.audio.paused && !this.audio.ended;
+    this.bar.classList.toggle("is-playing", playing);
+    this.toggleButton.setAttribute(
+      "aria-label",
+      playing ? this.text.labelPause : this.text.labelPlay,
+    );
+    if ("mediaSession" in navigator) {
+      navigator.mediaSession.playbackState = playing ? "playing" : "paused";
+    }
+    this.syncRows();
+  }
+
+  renderTime({ announce = false, at = null } = {}) {
+    if (this.dragFraction !== null) return;
+    const duration = this.duration();
+    const current = at ?? this.audio.currentTime ?? 0;
+    this.currentEl.textContent = formatTime(current);
+    this.durationEl.textContent = formatTime(duration);
+    this.waveform.setProgress(duration ? current / duration : 0);
+    // The slider's value text: screen readers read it when it changes while focused, so
+    // during playback it changes at most every few seconds; seeks update it at once.
+    const now = Date.now();
+    if (!announce && now - this.lastAnnounce < ANNOUNCE_PROGRESS_MS) return;
+    this.lastAnnounce = now;
+    this.wave.setAttribute("aria-valuemax", String(Math.round(duration)));
+    this.wave.setAttribute("aria-valuenow", String(Math.round(current)));
+    this.wave.setAttribute(
+      "aria-valuetext",
+      interpolate(this.text.textPosition, {
+        current: formatTime(current),
+        total: formatTime(duration),
+      }),
+    );
+  }
+
+  syncRows() {
+    const id = this.track ? String(this.track.id) : null;
+    const playing = !this.audio.paused && !this.audio.ended;
+    document.querySelectorAll("[data-track-id]").forEach((row) => {
+      const current = id !== null && row.dataset.trackId === id;
+      row.classList.toggle("is-current", current);
+      row.classList.toggle("is-playing", current && playing);
+      const button = row.querySelector("[data-play]");
+      if (button && !button.disabled) button.setAttribute("aria-pressed", String(current && playing));
+    });
+  }
+
+  announce(message) {
+    if (!message) return;
+    this.announcer.textContent = "";
+    // A fresh text node after a tick, so the same words are announced again.
+    setTimeout(() => {
+      this.announcer.textContent = message;
+    }, 50);
+  }
+
+  // --- Waveform ---------------------------------------------------------------------------------
+
+  async loadWaveform(track) {
+    if (this.waveformRequest) this.waveformRequest.abort();
+    this.waveform.setPeaks(null);
+    if (!track.id || !isLibraryTrack(track)) return;
+    const request = new AbortController();
+    this.waveformRequest = request;
+    try {
+      const data = await apiFetch(`/api/tracks/${encodeURIComponent(track.id)}/waveform`, {
+        signal: request.signal,
+      });
+      if (this.track === track && data && Array.isArray(data.peaks)) {
+        this.waveform.setPeaks(data.peaks);
+      }
+    } catch {
+      // No peaks yet (or offline): the plain progress line stays.
+    } finally {
+      if (this.waveformRequest === request) this.waveformRequest = null;
+    }
+  }
+
+  // --- Media Session ----------------------------------------------------------------------------
+
+  setupMediaSession() {
+    if (!("mediaSession" in navigator)) return;
+    const handlers = {
+      play: () => this.play(),
+      pause: () => this.audio.pause(),
+      stop: () => this.audio.pause(),
+      previoustrack: () => this.previous(),
+      nexttrack: () => this.next(),
+      seekbackward: (details) => this.seekBy(-(details.seekOffset || SEEK_STEP)),
+      seekforward: (details) => this.seekBy(details.seekOffset || SEEK_STEP),
+      seekto: (details) => {
+        if (Number.isFinite(details.seekTime)) this.seek(details.seekTime);
+      },
+    };
+    for (const [action, handler] of Object.entries(handlers)) {
+      try {
+        navigator.mediaSession.setActionHandler(action, handler);
+      } catch {
+        // This browser does not know the action.
+      }
+    }
+    this.removers.push(() => {
+      for (const action of Object.keys(handlers)) {
+        try {
+          navigator.mediaSession.setActionHandler(action, null);
+        } catch {
+          // Not supported.
+        }
+      }
+    });
+  }
+
+  updateMetadata() {
+    if (!("mediaSession" in navigator) || typeof MediaMetadata === "undefined") return;
+    const { track } = this;
+    const artwork = track.image_url
+      ? [{ src: new URL(track.image_url, document.baseURI).href, sizes: "300x300" }]
+      : [];
+    navigator.mediaSession.metadata = new MediaMetadata({
+      title: track.name || "",
+      artist: track.artist || "",
+      album: track.album || "",
+      artwork,
+    });
+  }
+
+  updatePositionState() {
+    if (!("mediaSession" in navigator) || !navigator.mediaSession.setPositionState) return;
+    const duration = this.duration();
+    if (!duration) return;
+    try {
+      navigator.mediaSession.setPositionState({
+        duration,
+        playbackRate: this.audio.playbackRate || 1,
+        position: Math.min(this.audio.currentTime, duration),
+      });
+    } catch {
+      // An inconsistent state (position past a changed duration): skip this update.
+    }
+  }
+}
+
+function isLibraryTrack(track) {
+  if (track.source) return track.source === "library";
+  try {
+    return /^\/api\/tracks\/\d+\/stream$/.test(new URL(track.url, document.baseURI).pathname);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,59 @@
+"""Template filters shared by the pages.
+
+``json_attr``: a value as JSON, escaped for an HTML attribute. ``json_script`` fits one block
+per page; a row of a list needs its data on the row itself (``data-track="..."``), where
+``escape`` turns quotes and angle brackets into entities the browser decodes back before
+the script reads ``element.dataset``.
+"""
+
+import json
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import escape
+
+register = template.Library()
+
+# What the player needs to know about a track (see ``music_serializers.track_object``).
+PLAYER_TRACK_KEYS = (
+    "id",
+    "name",
+    "artist",
+    "artist_id",
+    "album",
+    "album_id",
+    "url",
+    "image_url",
+    "duration",
+    "source",
+)
+
+
+@register.filter
+def json_attr(value):
+    """``value`` as compact JSON, safe inside a double-quoted attribute."""
+    return escape(json.dumps(value, cls=DjangoJSONEncoder, separators=(",", ":")))
+
+
+@register.filter
+def player_track(track):
+    """The player's part of a Track object dict, as an attribute-safe JSON string."""
+    if not isinstance(track, dict):
+        return json_attr({})
+    return json_attr({key: track.get(key) for key in PLAYER_TRACK_KEYS if key in track})
+
+
+@register.filter
+def duration(seconds):
+    """Seconds as ``m:ss`` (``h:mm:ss`` from an hour); empty for an unknown length."""
+    try:
+        total = round(float(seconds))
+    except (TypeError, ValueError):
+        return ""
+    if total < 0:
+        return ""
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
