@@ -13,14 +13,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from rubysound.accounts import services
 from rubysound.catalog.music_serializers import Absolutizer
+from rubysound.social.selectors.notifications import notification_payload, notifications_for
 from rubysound.social.selectors.playlists import favorites_of, playlist_items, track_objects
 from rubysound.social.selectors.public import public_favorites_of
 
 from .forms import LoginForm, ProfileForm, SignupForm
-
-
-def home(request):
-    return render(request, "web/home.html")
+from .notifications import describe_notification, notifications_text
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -79,7 +77,11 @@ class LoginView(auth_views.LoginView):
 logout = require_POST(auth_views.LogoutView.as_view())
 
 
+LATEST_NOTIFICATIONS = 20
+
+
 @login_required
+@ensure_csrf_cookie  # "Mark all read" sends the token with its API call
 def profile(request):
     profile_form = ProfileForm(instance=request.user)
     password_form = PasswordChangeForm(request.user)
@@ -104,10 +106,29 @@ def profile(request):
                 return redirect("profile")
     # Failed forms keep the user's input; the stored user must not show unsaved changes.
     request.user.refresh_from_db()
+    privacy = profile_form.fields["is_public_favorites"]
+    privacy.label = _("Public profile")
+    privacy.help_text = _(
+        "Anyone can see your Favorites and profile page, like them and comment. "
+        "Switched off, only you can see them."
+    )
+    notifications = [
+        {**describe_notification(notification_payload(n)), "created": n.created_at}
+        for n in notifications_for(request.user)[:LATEST_NOTIFICATIONS]
+    ]
     return render(
         request,
         "web/profile.html",
-        {"profile_form": profile_form, "password_form": password_form},
+        {
+            "profile_form": profile_form,
+            "password_form": password_form,
+            "notifications": notifications,
+            "has_unread": any(n["unread"] for n in notifications),
+            "notifications_config": {
+                "pageSize": LATEST_NOTIFICATIONS,
+                "text": notifications_text(),
+            },
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -150,6 +171,7 @@ def public_profile(request, username: str):
 
     live_config = {
         "username": owner.username,
+        "ownerId": owner.pk,
         "favoritesId": favorites.pk if favorites is not None else None,
         "isOwner": is_owner,
         "isPublic": is_public,

@@ -214,3 +214,48 @@ def test_a_page_that_lost_its_socket_reconnects_and_catches_up(open_page):
     expect(root).to_have_attribute("data-live-comments", "open")
     expect(own_part(comments(page).first, "text")).to_have_text("Missed me?")
     assert len(sockets) == 2
+
+
+def test_leaving_and_coming_back_by_boosted_links_keeps_one_live_page(open_page):
+    owner = UserFactory(username="judy")
+    visitor = UserFactory(username="karl")
+    comment_sockets = []
+
+    def watch_sockets(page: Page) -> None:
+        page.on(
+            "websocket",
+            lambda ws: comment_sockets.append(ws) if "/ws/comments/" in ws.url else None,
+        )
+
+    page = open_page(profile("judy"), as_user=owner, prepare=watch_sockets)
+    wait_until_live(page)
+    writer_page = open_page(profile("judy"), as_user=visitor)
+    wait_until_live(writer_page)
+
+    # Away through the top bar (htmx swaps #main only)...
+    page.get_by_role("link", name="Home", exact=True).click()
+    expect(page.locator("[data-public-profile]")).to_have_count(0)
+    # The page that left closed its socket (the component's cleanup).
+    for socket in comment_sockets:
+        if not socket.is_closed():
+            socket.wait_for_event("close")
+    assert len(comment_sockets) == 1
+
+    # ... and back the same way: the profile, then the link to the public page.
+    page.get_by_role("navigation", name="Account").get_by_role("link", name="judy").click()
+    page.get_by_role("link", name="See your public page").click()
+    wait_until_live(page)
+    assert len(comment_sockets) == 2
+    post_comment(writer_page, "Hello again")
+    expect(comments(page)).to_have_count(1)
+    expect(own_part(comments(page).first, "text")).to_have_text("Hello again")
+
+    # The browser's back button refetches the page and mounts it afresh too.
+    page.go_back()
+    expect(page.locator("[data-public-profile]")).to_have_count(0)
+    page.go_forward()
+    wait_until_live(page)
+    expect(comments(page)).to_have_count(1)
+    post_comment(writer_page, "Still here?")
+    expect(comments(page)).to_have_count(2)
+    assert sum(not socket.is_closed() for socket in comment_sockets) == 1

@@ -52,8 +52,10 @@ def test_anyone_sees_a_public_profile_with_its_favorites(client, owner):
     assert body.index("Night Drive") < body.index("Glass Hours"), "in playlist order"
     assertContains(response, "3:05")
     assertContains(response, "1:02")
-    # The script that makes it live, as a module, and the comments section it fills.
-    assertContains(response, '<script type="module" src="/static/js/profile.js">')
+    # The component that makes it live (no page script: boosted navigation would run a
+    # module only once per document), and the comments section it fills.
+    assertContains(response, 'data-component="public-profile"')
+    assertNotContains(response, "js/profile.js")
     assertContains(response, 'id="comments"')
 
 
@@ -199,3 +201,22 @@ def test_query_count_does_not_grow_with_the_tracks(
 
     assert response.status_code == 200
     assert response.content.decode().count('class="track"') == tracks
+
+
+def test_signed_in_visitors_get_a_presence_badge_for_the_owner(client, owner):
+    client.force_login(UserFactory())
+
+    response = client.get("/u/Melodia/")
+
+    assertContains(response, 'data-component="presence-badge"')
+    assertContains(response, f'data-user-id="{owner.pk}"')
+    assert page_config(response)["ownerId"] == owner.pk
+
+
+def test_no_presence_badge_for_anonymous_visitors_owners_or_private_profiles(client, owner):
+    assertNotContains(client.get("/u/Melodia/"), 'data-component="presence-badge"')
+    client.force_login(owner)
+    assertNotContains(client.get("/u/Melodia/"), 'data-component="presence-badge"')
+    private = UserFactory(username="hidden-one", is_public_favorites=False)
+    client.force_login(private)
+    assertNotContains(client.get("/u/hidden-one/"), 'data-component="presence-badge"')
