@@ -142,6 +142,17 @@ class RubySoundConsumer(AsyncJsonWebsocketConsumer):
             websocket_connections.labels(self.route_name).dec()
             self._counted = False
 
+    async def join_group(self, name: str) -> None:
+        """Joins a channel-layer group for the socket's life (left again on disconnect)."""
+        await self.channel_layer.group_add(name, self.channel_name)
+        # Channels discards every group in ``self.groups`` when the socket disconnects.
+        self.groups = [*self.groups, name]
+
+    async def receive_json(self, content, **kwargs):
+        """Answers ``{"type": "ping"}`` with a pong; the routes' own frames are their business."""
+        if isinstance(content, dict) and content.get("type") == "ping":
+            await self.send_json({"type": "pong"})
+
     async def heartbeat(self) -> None:
         """Runs every presence heartbeat while the socket is open; for subclasses."""
 

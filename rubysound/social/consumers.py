@@ -15,18 +15,8 @@ class NotificationConsumer(RubySoundConsumer):
         if not self.user.is_authenticated:
             await self.refuse(CLOSE_UNAUTHENTICATED)
             return
-        self.group_name = notifications_group(self.user.pk)
-        await self.channel_layer.group_add(self.group_name, self.channel_name)
+        await self.join_group(notifications_group(self.user.pk))
         await self.accept_connection()
-
-    async def disconnect(self, code):
-        if hasattr(self, "group_name"):
-            await self.channel_layer.group_discard(self.group_name, self.channel_name)
-        await super().disconnect(code)
-
-    async def receive_json(self, content, **kwargs):
-        if isinstance(content, dict) and content.get("type") == "ping":
-            await self.send_json({"type": "pong"})
 
     async def notification_push(self, event):
         await self.send_json(event["payload"])
@@ -62,18 +52,8 @@ class PublicCommentsConsumer(RubySoundConsumer):
         playlist_id, self.owner_id = found
         # Fixed for the socket's life, like the connection's authentication.
         self.viewer_id = self.user.pk if self.user.is_authenticated else None
-        self.group_name = comments_group(playlist_id)
-        await self.channel_layer.group_add(self.group_name, self.channel_name)
+        await self.join_group(comments_group(playlist_id))
         await self.accept_connection()
-
-    async def disconnect(self, code):
-        if hasattr(self, "group_name"):
-            await self.channel_layer.group_discard(self.group_name, self.channel_name)
-        await super().disconnect(code)
-
-    async def receive_json(self, content, **kwargs):
-        if isinstance(content, dict) and content.get("type") == "ping":
-            await self.send_json({"type": "pong"})
 
     def _for_this_viewer(self, base: dict, owner_id: int) -> dict:
         # A new comment, and a tombstone, are liked by nobody as far as this socket knows:
