@@ -1,26 +1,23 @@
 """The persistent player bar in a real browser, with real audio from a generated library.
 
 A server of this module's own serves the site plus two plain track-list pages
-(``tests/browser/player_pages.py``) over a small demo library: three tracks of 20-25 s and
-one of about 2 s (short enough that half of it counts as a listen within the test). Every
+(``tests/browser/player_pages.py``) over a small demo library (``tests/browser/library.py``):
+three tracks of 20-25 s and one of about 2 s (short enough that half of it counts as a
+listen within the test). Every
 check goes through the page's buttons, the keyboard and the real stream, waveform and
 listens routes.
 """
 
 import re
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client, override_settings
+from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from rubysound.catalog.demo import generate_demo_library
 from rubysound.catalog.models import Listen, Track
-from rubysound.catalog.scanner import scan_library
-from tests import servers
-from tests.browser.conftest import TEST_PASSWORD_HASHERS
+from tests.browser import library as shared
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,58 +26,10 @@ PAGE_A = "/test-player/a/"
 PAGE_B = "/test-player/b/"
 PHONE = {"width": 360, "height": 740}
 
-
-@pytest.fixture(scope="module")
-def player_library(tmp_path_factory) -> list[Path]:
-    root = tmp_path_factory.mktemp("player-library")
-    long_root, short_root = root / "long", root / "short"
-    generate_demo_library(
-        long_root,
-        seed=11,
-        artists=1,
-        albums_per_artist=1,
-        tracks_per_album=3,
-        min_seconds=20,
-        max_seconds=25,
-    )
-    generate_demo_library(
-        short_root,
-        seed=5,
-        artists=1,
-        albums_per_artist=1,
-        tracks_per_album=1,
-        min_seconds=2,
-        max_seconds=2.5,
-    )
-    return [long_root.resolve(), short_root.resolve()]
-
-
-@pytest.fixture(scope="module")
-def player_site(django_db_setup, django_db_blocker, player_library) -> Iterator[str]:
-    """A server on the test database with the player pages and the library."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(
-            PASSWORD_HASHERS=TEST_PASSWORD_HASHERS,
-            LIBRARY_DIRS=player_library,
-            ROOT_URLCONF="tests.browser.player_pages",
-        ),
-        pytest.MonkeyPatch.context() as patch,
-    ):
-        patch.setattr(servers, "SHARED_SETTINGS", (*servers.SHARED_SETTINGS, "ROOT_URLCONF"))
-        with servers.serve() as base_url:
-            yield base_url
-
-
-@pytest.fixture
-def library(player_library, settings) -> list[Track]:
-    """The library scanned into this test's database; tracks as page A lists them."""
-    settings.LIBRARY_DIRS = player_library
-    summary = scan_library()
-    assert not summary.failed, summary.failed
-    tracks = list(Track.objects.order_by("-duration", "title"))
-    assert len(tracks) == 4
-    return tracks
+# The small real library and its server (tests/browser/library.py).
+player_library = shared.player_library
+player_site = shared.player_site
+library = shared.library
 
 
 @pytest.fixture

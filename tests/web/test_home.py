@@ -265,7 +265,8 @@ def test_signed_in_warm_home_costs_only_the_session(
     client.force_login(user)
     client.get("/")
 
-    with django_assert_max_num_queries(2):
+    # Session and user, and the viewer's Favorites track ids (the chart rows' hearts).
+    with django_assert_max_num_queries(3):
         client.get("/")
 
 
