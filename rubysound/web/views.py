@@ -104,6 +104,9 @@ def profile(request):
                 update_session_auth_hash(request, request.user)
                 messages.success(request, _("Password changed."))
                 return redirect("profile")
+    # Django autofocuses the old password: the page would open scrolled down to that form,
+    # past the notifications and the profile (and screen readers would start there too).
+    password_form.fields["old_password"].widget.attrs.pop("autofocus", None)
     # Failed forms keep the user's input; the stored user must not show unsaved changes.
     request.user.refresh_from_db()
     privacy = profile_form.fields["is_public_favorites"]
