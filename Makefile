@@ -11,13 +11,14 @@ WEB_CONCURRENCY ?= 1
 export UV_PYTHON_DOWNLOADS := never
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint format serve migrate lock superuser clean help
+.PHONY: run test lint format serve migrate lock superuser clean help screenshots
 
 help:
 	@echo "make run        set up, migrate, load demo data and serve on http://$(HOST):$(PORT)"
 	@echo "make test       set up and run ruff plus the whole pytest suite"
 	@echo "make lock       re-resolve requirements*.lock from pyproject.toml"
 	@echo "make superuser  create an admin account"
+	@echo "make screenshots  PNGs of the main pages (both themes, desktop and phone) in var/screenshots/"
 
 $(BIN)/uv:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: RubySound needs Python 3.11"; exit 1; }
@@ -41,6 +42,7 @@ node_modules/.installed: package.json package-lock.json
 
 migrate: $(VENV)/.run-deps node_modules/.installed
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py compile_translations
 
 run: migrate
 ifeq ($(strip $(RUBYSOUND_LIBRARY_DIRS)),)
@@ -83,7 +85,12 @@ $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
 
 test: lint $(CHROMIUM) node_modules/.installed
+	$(BIN)/python manage.py compile_translations
 	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# A throwaway install under var/screenshots-db/ (demo library, two users), pictured by Chromium.
+screenshots: $(VENV)/.dev-deps $(CHROMIUM) node_modules/.installed
+	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/python scripts/screenshots.py
 
 lock: | $(BIN)/uv
 	$(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \

@@ -157,6 +157,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "rubysound.web.context_processors.notifications",
+                "rubysound.web.context_processors.favorites",
             ],
         },
     },

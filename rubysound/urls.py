@@ -6,6 +6,7 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from rubysound.ops import views as ops_views
+from rubysound.web import i18n_views
 
 urlpatterns = [
     path("health/live", ops_views.live, name="health-live"),
@@ -24,6 +25,8 @@ urlpatterns = [
     path("api/", include("rubysound.social.urls")),
     path("", include("rubysound.catalog.music_urls")),
     path("admin/", admin.site.urls),
+    # Django's set_language, reachable from cached pages (no CSRF token): see i18n_views.
+    path("i18n/setlang/", i18n_views.set_language, name="set_language"),
     path("", include("rubysound.web.urls")),
 ]
 

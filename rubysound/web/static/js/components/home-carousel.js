@@ -17,8 +17,8 @@ function button(label, symbol) {
 export function mount(root) {
   const track = root.querySelector(".home-carousel-track");
   if (!track) return undefined;
-  const previous = button(root.dataset.labelPrevious || "Previous", "‹");
-  const next = button(root.dataset.labelNext || "Next", "›");
+  const previous = button(root.dataset.labelPrevious || "", "‹");
+  const next = button(root.dataset.labelNext || "", "›");
   const controls = document.createElement("div");
   controls.className = "home-carousel-controls";
   controls.append(previous, next);

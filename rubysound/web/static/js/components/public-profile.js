@@ -32,7 +32,10 @@ export function mount(page) {
   let unsubscribeNotifications = null;
   const text = config.text;
   const apiBase = `/api/playlists/public/${encodeURIComponent(config.username)}`;
-  const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+  const timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+    dateStyle: "medium",
+    timeStyle: "short",
+  });
 
   function messageFor(error) {
     if (error instanceof ApiError) {

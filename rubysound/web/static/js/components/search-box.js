@@ -91,7 +91,9 @@ export function mount(form) {
         `site-search-option-${i}`,
         `/artists/${encodeURIComponent(artist.id)}/`,
         artist.name,
-        format(labels.labelListeners, { count: Number(artist.listeners || 0).toLocaleString() }),
+        format(labels.labelListeners, {
+          count: Number(artist.listeners || 0).toLocaleString(document.documentElement.lang || undefined),
+        }),
         "artist",
       ),
     );
