@@ -136,13 +136,6 @@ def profile(request):
     )
 
 
-def _duration_display(seconds: float | None) -> str:
-    if not seconds:
-        return ""
-    minutes, rest = divmod(round(seconds), 60)
-    return f"{minutes}:{rest:02d}"
-
-
 @require_GET
 @ensure_csrf_cookie  # the page's script sends the token with its API calls
 def public_profile(request, username: str):
@@ -168,9 +161,8 @@ def public_profile(request, username: str):
 
     tracks = []
     if favorites is not None:
+        # The shared track rows: playable by the player, with the viewer's hearts.
         tracks = track_objects(playlist_items(favorites), Absolutizer(request))
-        for track in tracks:
-            track["duration_display"] = _duration_display(track["duration"])
 
     live_config = {
         "username": owner.username,

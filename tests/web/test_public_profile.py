@@ -195,12 +195,15 @@ def test_query_count_does_not_grow_with_the_tracks(
         add_favorite(owner)
     client.force_login(UserFactory())
 
-    # Session and user, the playlist with its counts, the items, their listening stats.
-    with django_assert_max_num_queries(6):
+    # Session and user, the playlist with its counts, the items, their listening stats,
+    # and the viewer's own Favorites (the rows' hearts).
+    with django_assert_max_num_queries(7):
         response = client.get("/u/Melodia/")
 
     assert response.status_code == 200
-    assert response.content.decode().count('class="track"') == tracks
+    body = response.content.decode()
+    assert body.count('class="track-row"') == tracks
+    assert body.count('class="track-play" data-play aria-label="Play ') == tracks
 
 
 def test_signed_in_visitors_get_a_presence_badge_for_the_owner(client, owner):
