@@ -68,6 +68,34 @@ def browser(site_url) -> Iterator[Browser]:
             browser.close()
 
 
+def sign_in(context: BrowserContext, user, site_url: str) -> None:
+    """Gives a browser context the session cookie of ``user`` (the server shares the DB)."""
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": site_url}])
+
+
+def record_errors(page: Page, errors: list[str], label, ignore=lambda text: False) -> None:
+    """Appends the page's script errors and console errors (unless ``ignore``d) to ``errors``.
+
+    ``label`` is the page's name in the report: a string, or a callable read when it happens.
+    """
+
+    def name() -> str:
+        return label() if callable(label) else label
+
+    page.on("pageerror", lambda error: errors.append(f"{name()}: {error}"))
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(f"{name()}: console: {message.text}")
+            if message.type == "error" and not ignore(message.text)
+            else None
+        ),
+    )
+
+
 @pytest.fixture
 def open_page(browser, site_url) -> Iterator[Callable[..., Page]]:
     """``open_page(path, as_user=None, prepare=None)``: a page in a browser of its own.
@@ -84,22 +112,9 @@ def open_page(browser, site_url) -> Iterator[Callable[..., Page]]:
         context = browser.new_context(base_url=site_url)
         contexts.append(context)
         if as_user is not None:
-            client = Client()
-            client.force_login(as_user)
-            session = client.cookies[settings.SESSION_COOKIE_NAME].value
-            context.add_cookies(
-                [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": site_url}]
-            )
+            sign_in(context, as_user, site_url)
         page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(f"{path}: {error}"))
-        page.on(
-            "console",
-            lambda message: (
-                errors.append(f"{path}: console: {message.text}")
-                if message.type == "error"
-                else None
-            ),
-        )
+        record_errors(page, errors, path)
         if prepare is not None:
             prepare(page)
         page.goto(path)

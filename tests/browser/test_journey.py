@@ -13,13 +13,12 @@ from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from rubysound.social.models import Playlist, PlaylistItem
 from tests.browser import library as shared
+from tests.browser.conftest import record_errors, sign_in
 from tests.browser.test_public_profile_live import (
     comment_with_text,
     like_button,
@@ -62,24 +61,16 @@ class Browsers:
         context = self.browser.new_context(base_url=self.site, viewport=viewport)
         self.contexts.append(context)
         if as_user is not None:
-            client = Client()
-            client.force_login(as_user)
-            session = client.cookies[settings.SESSION_COOKIE_NAME].value
-            context.add_cookies(
-                [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": self.site}]
-            )
+            sign_in(context, as_user, self.site)
         context.on("request", lambda request: self.urls.append(request.url))
         page = context.new_page()
         page.on("websocket", lambda socket: self.urls.append(socket.url))
-        page.on("pageerror", lambda error: self.errors.append(f"{page.url}: {error}"))
-        page.on(
-            "console",
-            lambda message: (
-                self.errors.append(f"{page.url}: console: {message.text}")
-                if message.type == "error"
-                and not (self.refusals_expected and "Failed to load resource" in message.text)
-                else None
-            ),
+        record_errors(
+            page,
+            self.errors,
+            lambda: page.url,
+            # Chromium reports each refused API call (4xx) itself; a test of refusals allows it.
+            ignore=lambda text: self.refusals_expected and "Failed to load resource" in text,
         )
         page.goto(path)
         return page

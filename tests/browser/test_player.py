@@ -12,12 +12,11 @@ import re
 from collections.abc import Callable, Iterator
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from rubysound.catalog.models import Listen, Track
 from tests.browser import library as shared
+from tests.browser.conftest import record_errors, sign_in
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,22 +44,9 @@ def open_player_page(browser: Browser, player_site) -> Iterator[Callable[..., Pa
         context = browser.new_context(**options)
         contexts.append(context)
         if as_user is not None:
-            client = Client()
-            client.force_login(as_user)
-            session = client.cookies[settings.SESSION_COOKIE_NAME].value
-            context.add_cookies(
-                [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": player_site}]
-            )
+            sign_in(context, as_user, player_site)
         page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(f"{path}: {error}"))
-        page.on(
-            "console",
-            lambda message: (
-                errors.append(f"{path}: console: {message.text}")
-                if message.type == "error"
-                else None
-            ),
-        )
+        record_errors(page, errors, path)
         page.goto(path)
         # The player module loads after the page: a click before it listens does nothing.
         expect(page.locator("#player")).to_have_attribute("data-ready", "true")
