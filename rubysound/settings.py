@@ -445,6 +445,41 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# --- Providers (external music services; see rubysound.providers) ---------------------
+# Keys switch services on. With no key at all the platform makes no outside request and
+# runs on its own library; PROVIDERS_ENABLED=true turns on the keyless services too
+# (iTunes, Deezer, MusicBrainz, Wikipedia, Apple's charts). <SERVICE>_ENABLED=false turns
+# one service off; <SERVICE>_BASE_URL points it elsewhere (a mirror, a recording proxy).
+LASTFM_API_KEY = env_str("LASTFM_API_KEY")
+THEAUDIODB_API_KEY = env_str("THEAUDIODB_API_KEY")
+PROVIDERS_ENABLED = env_bool("PROVIDERS_ENABLED", bool(LASTFM_API_KEY or THEAUDIODB_API_KEY))
+# Said in our User-Agent, as MusicBrainz and Wikimedia ask: how to reach the operator.
+PROVIDERS_CONTACT = env_str("PROVIDERS_CONTACT", "https://rubysound.fm/contact")
+# How long one of our requests may wait on providers in all; what is later is left out.
+PROVIDERS_BUDGET_SECONDS = env_int("PROVIDERS_BUDGET_MS", 3000) / 1000
+PROVIDERS_CONNECT_TIMEOUT_SECONDS = env_int("PROVIDERS_CONNECT_TIMEOUT_MS", 2000) / 1000
+PROVIDERS_READ_TIMEOUT_SECONDS = env_int("PROVIDERS_READ_TIMEOUT_MS", 2500) / 1000
+_PROVIDER_DEFAULTS = {
+    # name: (API key or None when the service needs none, default base URL)
+    "lastfm": (LASTFM_API_KEY, "https://ws.audioscrobbler.com/2.0/"),
+    "itunes": (None, "https://itunes.apple.com"),
+    "deezer": (None, "https://api.deezer.com"),
+    "theaudiodb": (THEAUDIODB_API_KEY, "https://www.theaudiodb.com/api/v1/json"),
+    "musicbrainz": (None, "https://musicbrainz.org/ws/2"),
+    "wikipedia": (None, "https://{lang}.wikipedia.org"),
+    "apple": (None, "https://rss.marketingtools.apple.com/api/v2"),
+}
+PROVIDERS = {
+    name: {
+        "enabled": PROVIDERS_ENABLED
+        and env_bool(f"{name.upper()}_ENABLED", True)
+        and (key is None or bool(key)),
+        "api_key": key or "",
+        "base_url": env_str(f"{name.upper()}_BASE_URL", base_url).rstrip("/"),
+    }
+    for name, (key, base_url) in _PROVIDER_DEFAULTS.items()
+}
+
 # --- Server ---------------------------------------------------------------------------
 HOST = env_str("HOST", "127.0.0.1")
 PORT = env_int("PORT", 8000)

@@ -263,3 +263,15 @@ def test_redis_url_selects_redis_for_cache_and_channel_layer(tmp_path):
     assert host["address"] == url
     # Longer than channels_redis's 5 s blocking read (tests/social/test_two_servers.py).
     assert host["socket_timeout"] > 5
+
+
+def test_package_version_matches_pyproject():
+    import tomllib
+    from pathlib import Path
+
+    import rubysound
+
+    pyproject = tomllib.loads(
+        (Path(rubysound.__file__).parent.parent / "pyproject.toml").read_text()
+    )
+    assert rubysound.__version__ == pyproject["project"]["version"]

@@ -1,0 +1,7 @@
+"""Clients for the external music services.
+
+Each service has one client module here. Clients know nothing of our models: they take
+plain arguments, ask the service through the shared transport (``transport.py``) and return
+the plain dataclasses of ``types.py``. Every failure leaves a client as a ``ProviderError``
+(``errors.py``), never as a parsing exception.
+"""
