@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "rubysound.accounts",
     "rubysound.catalog",
     "rubysound.ops",
+    "rubysound.providers",
     "rubysound.social",
     "rubysound.web",
 ]
@@ -479,6 +480,90 @@ PROVIDERS = {
     }
     for name, (key, base_url) in _PROVIDER_DEFAULTS.items()
 }
+# Requests in flight per service and worker, so one slow service cannot hold every connection.
+PROVIDERS_MAX_CONCURRENCY = env_int("PROVIDERS_MAX_CONCURRENCY", 8)
+# Least time between two requests to a service, across the workers sharing the cache:
+# MusicBrainz allows one request a second per client.
+PROVIDERS_MIN_INTERVAL_SECONDS = {
+    "musicbrainz": env_int("MUSICBRAINZ_MIN_INTERVAL_MS", 1000) / 1000,
+}
+# Tries in all for a transient failure (timeout, dropped connection, 502/503/504, 429), the
+# waits between them growing from PROVIDERS_RETRY_BACKOFF_MS (with jitter); a Retry-After
+# longer than PROVIDERS_RETRY_AFTER_MAX_MS is not waited for. Never beyond the budget.
+PROVIDERS_RETRY_ATTEMPTS = env_int("PROVIDERS_RETRY_ATTEMPTS", 2)
+PROVIDERS_RETRY_BACKOFF_SECONDS = env_int("PROVIDERS_RETRY_BACKOFF_MS", 100) / 1000
+PROVIDERS_RETRY_AFTER_MAX_SECONDS = env_int("PROVIDERS_RETRY_AFTER_MAX_MS", 1000) / 1000
+# Circuit breaker per service and worker: open after this many transient failures in a row,
+# one probe let through after the cool-down.
+PROVIDERS_BREAKER_FAILURES = env_int("PROVIDERS_BREAKER_FAILURES", 5)
+PROVIDERS_BREAKER_RESET_SECONDS = env_int("PROVIDERS_BREAKER_RESET_MS", 30_000) / 1000
+# Provider answers in the cache: found, not found (empty), failed (so a service that is down
+# is asked again only after this), and charts, served stale for up to CHART_STALE while one
+# refresh runs in the background.
+PROVIDERS_CACHE_HIT_SECONDS = env_int("PROVIDERS_CACHE_HIT_SECONDS", 6 * 3600)
+PROVIDERS_CACHE_MISS_SECONDS = env_int("PROVIDERS_CACHE_MISS_SECONDS", 3600)
+PROVIDERS_CACHE_ERROR_SECONDS = env_int("PROVIDERS_CACHE_ERROR_SECONDS", 30)
+PROVIDERS_CACHE_CHART_SECONDS = env_int("PROVIDERS_CACHE_CHART_SECONDS", 900)
+PROVIDERS_CACHE_CHART_STALE_SECONDS = env_int("PROVIDERS_CACHE_CHART_STALE_SECONDS", 86400)
+if min(PROVIDERS_MAX_CONCURRENCY, PROVIDERS_RETRY_ATTEMPTS, PROVIDERS_BREAKER_FAILURES) < 1:
+    raise ImproperlyConfigured(
+        "PROVIDERS_MAX_CONCURRENCY, PROVIDERS_RETRY_ATTEMPTS and PROVIDERS_BREAKER_FAILURES"
+        " must be at least 1"
+    )
+
+# --- Graceful shutdown (python -m rubysound.core.server; see rubysound.core.shutdown) ---
+# From SIGTERM to exit, all of it: keep it under the orchestrator's grace period (Kubernetes:
+# terminationGracePeriodSeconds 30, minus the preStop pause).
+SHUTDOWN_TIMEOUT_SECONDS = env_int("SHUTDOWN_TIMEOUT_SECONDS", 25)
+# Keep serving this long after SIGTERM with readiness at 503, for load balancers that route
+# by readiness; 0 under Kubernetes, whose preStop pause does the same job.
+SHUTDOWN_DRAIN_SECONDS = env_int("SHUTDOWN_DRAIN_SECONDS", 0)
+if SHUTDOWN_TIMEOUT_SECONDS < 2 or not 0 <= SHUTDOWN_DRAIN_SECONDS < SHUTDOWN_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured(
+        "SHUTDOWN_TIMEOUT_SECONDS must be >= 2 and SHUTDOWN_DRAIN_SECONDS between 0 and it"
+    )
+ACCESS_LOG = env_bool("ACCESS_LOG", True)
+
+# --- Preview proxy (GET /music_api/preview/; see rubysound.catalog.previews) ------------
+# Providers' 30-second previews streamed through our origin. On only while iTunes or Deezer
+# is (so an offline install never reaches out); PREVIEW_PROXY_ENABLED=false turns it off.
+PREVIEW_PROXY_ENABLED = env_bool("PREVIEW_PROXY_ENABLED", True)
+# Where previews (and every redirect on the way) may lead; "*" is one DNS label or part.
+PREVIEW_ALLOWED_HOSTS = env_list(
+    "PREVIEW_ALLOWED_HOSTS",
+    [
+        "audio-ssl.itunes.apple.com",  # iTunes Search and Apple Music previews
+        "*.mzstatic.com",  # Apple's asset CDN
+        "cdnt-preview.dzcdn.net",  # Deezer's signed preview links
+        "cdns-preview-*.dzcdn.net",  # Deezer's older preview links
+    ],
+)
+PREVIEW_MAX_BYTES = env_int("PREVIEW_MAX_BYTES", 5 * 1024 * 1024)
+PREVIEW_MAX_REDIRECTS = env_int("PREVIEW_MAX_REDIRECTS", 3)
+PREVIEW_CONNECT_TIMEOUT_SECONDS = env_int("PREVIEW_CONNECT_TIMEOUT_MS", 2000) / 1000
+PREVIEW_READ_TIMEOUT_SECONDS = env_int("PREVIEW_READ_TIMEOUT_MS", 4000) / 1000
+# The whole transfer, however slowly an upstream trickles its bytes.
+PREVIEW_TOTAL_TIMEOUT_SECONDS = env_int("PREVIEW_TOTAL_TIMEOUT_MS", 20000) / 1000
+# Whole previews kept on disk; the oldest go first past the size bound.
+PREVIEW_CACHE_DIR = Path(env_str("PREVIEW_CACHE_DIR", str(VAR_DIR / "cache" / "previews")))
+PREVIEW_CACHE_MAX_BYTES = env_int("PREVIEW_CACHE_MAX_BYTES", 256 * 1024 * 1024)
+
+# --- Backups (rubysound.ops.backup; manage.py backup, /admin/backup/) --------------------
+# Dumps, manifests and media tars; in Kubernetes a volume shared by the CronJob and the web
+# pods (the admin and /metrics read it).
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_KEEP_DAYS = env_int("BACKUP_KEEP_DAYS", 7)
+BACKUP_KEEP_COUNT = env_int("BACKUP_KEEP_COUNT", 10)
+# How long create/restore/prune wait for another one to finish before failing (exit 6).
+BACKUP_LOCK_WAIT_SECONDS = env_int("BACKUP_LOCK_WAIT_SECONDS", 120)
+# How long a restore waits for the app's open transactions to release the tables.
+BACKUP_RESTORE_LOCK_TIMEOUT_SECONDS = env_int("BACKUP_RESTORE_LOCK_TIMEOUT_SECONDS", 60)
+# /health/ready reports the newest backup as stale beyond this age (informational).
+BACKUP_MAX_AGE_HOURS = env_int("BACKUP_MAX_AGE_HOURS", 26)
+# Folder of pg_dump, pg_restore and psql; empty: found on PATH.
+BACKUP_PG_BIN_DIR = env_str("BACKUP_PG_BIN_DIR")
+if min(BACKUP_KEEP_DAYS, BACKUP_KEEP_COUNT, BACKUP_LOCK_WAIT_SECONDS) < 0:
+    raise ImproperlyConfigured("BACKUP_KEEP_*/BACKUP_LOCK_WAIT_SECONDS cannot be negative")
 
 # --- Server ---------------------------------------------------------------------------
 HOST = env_str("HOST", "127.0.0.1")

@@ -5,3 +5,7 @@ plain arguments, ask the service through the shared transport (``transport.py``)
 the plain dataclasses of ``types.py``. Every failure leaves a client as a ``ProviderError``
 (``errors.py``), never as a parsing exception.
 """
+
+from .budget import deadline
+
+__all__ = ["deadline"]

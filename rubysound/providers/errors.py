@@ -24,8 +24,32 @@ class ProviderError(Exception):
         self.kind = ErrorKind(kind)
         self.message = message
         self.status = status
+        # Set once the error has been counted in the metrics and logged, so the layers it
+        # passes through (transport, cache) report it once.
+        self.reported = False
         super().__init__(f"{service}: {self.kind}{f' ({message})' if message else ''}")
 
     @property
     def transient(self) -> bool:
         return self.kind in TRANSIENT_KINDS
+
+    def __reduce__(self):
+        # Picklable (for caches and process pools) although __init__ takes more than args.
+        return (_rebuild, (type(self), self.service, self.kind, self.message, self.status))
+
+
+def _rebuild(cls, service, kind, message, status):
+    error = cls.__new__(cls)
+    ProviderError.__init__(error, service, kind, message, status=status)
+    return error
+
+
+class DeadlineExceeded(ProviderError):
+    """The caller's time budget ran out (see ``budget.deadline``).
+
+    A TIMEOUT for the caller, but not a sign the service is unwell: it does not count
+    against the circuit breaker and is not cached as a negative answer.
+    """
+
+    def __init__(self, service: str, message: str = "deadline reached"):
+        super().__init__(service, ErrorKind.TIMEOUT, message)

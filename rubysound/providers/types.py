@@ -24,6 +24,7 @@ class TrackInfo:
     provider_id: str = ""  # the service's own id for the track
     tags: tuple[str, ...] = ()
     rank: int | None = None  # position in a chart, from 1
+    release_date: str = ""  # ISO date (YYYY-MM-DD) when the service gives one
 
 
 @dataclass(frozen=True)

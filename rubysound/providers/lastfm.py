@@ -1,0 +1,508 @@
+"""Last.fm (API 2.0, JSON) client: search, charts, tag charts, track info, albums, similar.
+
+Last.fm's JSON is a mechanical translation of its XML, which gives it a few habits this module
+absorbs so nobody else has to: numbers arrive as strings, a list of one comes as a bare object
+(and an empty one as a whitespace string), text sits under ``#text`` keys, names carry HTML
+entities, images come as a list of sizes in which a grey star stands for "no image", and
+errors arrive as ``{"error": <code>, "message": ...}`` with HTTP 400/403/404, or with 200.
+"""
+
+import html
+import re
+from typing import Any
+
+from .config import ServiceConfig, service_config
+from .errors import ErrorKind, ProviderError
+from .transport import Reply, Transport, default_transport
+from .types import AlbumInfo, ArtistInfo, TrackInfo
+
+SERVICE = "lastfm"
+DEFAULT_ENDPOINT = "https://ws.audioscrobbler.com/2.0/"
+
+# Last.fm's grey star: shown when it has no picture, so for us it is no picture at all.
+PLACEHOLDER_IMAGE_ID = "2a96cbd8b46e442fc41c2b86b821562f"
+_IMAGE_SIZE_ORDER = {"small": 1, "medium": 2, "large": 3, "extralarge": 4, "mega": 5}
+
+# Bounds we accept before asking; Last.fm answers nonsense (or error 6) beyond them.
+MAX_PAGE = 10_000
+MAX_LIMIT = 1_000
+
+# https://www.last.fm/api/errorcodes
+_ERROR_KINDS = {
+    2: ErrorKind.BAD_REQUEST,  # invalid service
+    3: ErrorKind.BAD_REQUEST,  # invalid method
+    4: ErrorKind.INVALID_KEY,  # authentication failed
+    5: ErrorKind.BAD_REQUEST,  # invalid format
+    6: ErrorKind.NOT_FOUND,  # invalid parameters: what Last.fm says for "no such thing"
+    7: ErrorKind.BAD_REQUEST,  # invalid resource
+    8: ErrorKind.UNAVAILABLE,  # operation failed, backend error
+    9: ErrorKind.INVALID_KEY,  # invalid session key
+    10: ErrorKind.INVALID_KEY,  # invalid API key
+    11: ErrorKind.UNAVAILABLE,  # service offline
+    13: ErrorKind.BAD_REQUEST,  # invalid method signature
+    16: ErrorKind.UNAVAILABLE,  # temporary error processing the request
+    26: ErrorKind.INVALID_KEY,  # suspended API key
+    29: ErrorKind.RATE_LIMITED,  # rate limit exceeded
+}
+
+_MBID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+class ResultPage(list):
+    """One page of results: a plain list that also knows how many the service has in all.
+
+    ``total`` lets callers paginate (``count`` in our search responses); the list itself is
+    what every other client returns, so code that only wants the items needs nothing else.
+    """
+
+    def __init__(self, items=(), total: int = 0):
+        super().__init__(items)
+        self.total = max(total, len(self))
+
+
+class LastFmClient:
+    def __init__(self, transport: Transport | None = None, config: ServiceConfig | None = None):
+        self.transport = transport or default_transport()
+        self.config = config or service_config(SERVICE)
+
+    # --- search ------------------------------------------------------------------------
+
+    async def search_tracks(
+        self, query: str, *, artist: str = "", page: int = 1, limit: int = 30
+    ) -> ResultPage:
+        """track.search: tracks whose title matches ``query`` (optionally by ``artist``)."""
+        self._require_enabled()
+        query, artist = _clean_arg(query), _clean_arg(artist)
+        _check_window(page, limit)
+        if not query:
+            return ResultPage()
+        payload = await self._call(
+            "track.search", {"track": query, "artist": artist, "page": page, "limit": limit}
+        )
+        results = _section(payload, "results")
+        entries = _matches(results, "trackmatches", "track")
+        tracks = _parse_each(entries, _track)
+        return ResultPage(tracks[:limit], total=_int(results.get("opensearch:totalResults")))
+
+    async def search_artists(self, query: str, *, page: int = 1, limit: int = 30) -> ResultPage:
+        """artist.search: artists whose name matches ``query``."""
+        self._require_enabled()
+        query = _clean_arg(query)
+        _check_window(page, limit)
+        if not query:
+            return ResultPage()
+        payload = await self._call("artist.search", {"artist": query, "page": page, "limit": limit})
+        results = _section(payload, "results")
+        entries = _matches(results, "artistmatches", "artist")
+        artists = _parse_each(entries, _artist)
+        return ResultPage(artists[:limit], total=_int(results.get("opensearch:totalResults")))
+
+    # --- charts ------------------------------------------------------------------------
+
+    async def top_artists(self, *, page: int = 1, limit: int = 50) -> ResultPage:
+        """chart.getTopArtists: the global chart, ranked from 1."""
+        self._require_enabled()
+        _check_window(page, limit)
+        payload = await self._call("chart.getTopArtists", {"page": page, "limit": limit})
+        return _chart(_section(payload, "artists"), "artist", _artist, page, limit)
+
+    async def top_tracks(self, *, page: int = 1, limit: int = 50) -> ResultPage:
+        """chart.getTopTracks: the global chart, ranked from 1."""
+        self._require_enabled()
+        _check_window(page, limit)
+        payload = await self._call("chart.getTopTracks", {"page": page, "limit": limit})
+        return _chart(_section(payload, "tracks"), "track", _track, page, limit)
+
+    async def tag_top_artists(self, tag: str, *, page: int = 1, limit: int = 50) -> ResultPage:
+        """tag.getTopArtists: the chart of one tag (a genre, for us)."""
+        self._require_enabled()
+        tag = _clean_arg(tag)
+        _check_window(page, limit)
+        if not tag:
+            raise ProviderError(SERVICE, ErrorKind.BAD_REQUEST, "a tag is required")
+        payload = await self._call_or_none(
+            "tag.getTopArtists", {"tag": tag, "page": page, "limit": limit}
+        )
+        if payload is None:
+            return ResultPage()
+        return _chart(_section(payload, "topartists"), "artist", _artist, page, limit)
+
+    async def tag_top_tracks(self, tag: str, *, page: int = 1, limit: int = 50) -> ResultPage:
+        """tag.getTopTracks: the chart of one tag (a genre, for us)."""
+        self._require_enabled()
+        tag = _clean_arg(tag)
+        _check_window(page, limit)
+        if not tag:
+            raise ProviderError(SERVICE, ErrorKind.BAD_REQUEST, "a tag is required")
+        payload = await self._call_or_none(
+            "tag.getTopTracks", {"tag": tag, "page": page, "limit": limit}
+        )
+        if payload is None:
+            return ResultPage()
+        return _chart(_section(payload, "tracks"), "track", _track, page, limit)
+
+    # --- lookups -----------------------------------------------------------------------
+
+    async def track_info(
+        self, artist: str = "", track: str = "", *, mbid: str = ""
+    ) -> TrackInfo | None:
+        """track.getInfo by artist and title (or MBID); None when Last.fm does not know it."""
+        self._require_enabled()
+        artist, track, mbid = _clean_arg(artist), _clean_arg(track), _clean_arg(mbid)
+        if not mbid and not (artist and track):
+            raise ProviderError(SERVICE, ErrorKind.BAD_REQUEST, "artist and track, or mbid")
+        params = {"mbid": mbid} if mbid else {"artist": artist, "track": track}
+        payload = await self._call_or_none("track.getInfo", {**params, "autocorrect": 1})
+        if payload is None:
+            return None
+        entry = payload.get("track")
+        # getInfo reports the duration in milliseconds (the charts use seconds).
+        info = _track(entry, duration_unit=1000) if isinstance(entry, dict) else None
+        if info is None:
+            raise ProviderError(SERVICE, ErrorKind.MALFORMED, "no readable track")
+        return info
+
+    async def artist_top_albums(
+        self, artist: str = "", *, mbid: str = "", page: int = 1, limit: int = 50
+    ) -> ResultPage:
+        """artist.getTopAlbums: an artist's albums by play count; empty for an unknown artist."""
+        self._require_enabled()
+        params = _artist_params(artist, mbid)
+        _check_window(page, limit)
+        payload = await self._call_or_none(
+            "artist.getTopAlbums", {**params, "page": page, "limit": limit, "autocorrect": 1}
+        )
+        if payload is None:
+            return ResultPage()
+        section = _section(payload, "topalbums")
+        albums = _parse_each(_entries(section, "album"), _album)
+        return ResultPage(albums[:limit], total=_int(_attr(section).get("total")))
+
+    async def similar_artists(
+        self, artist: str = "", *, mbid: str = "", limit: int = 30
+    ) -> ResultPage:
+        """artist.getSimilar: artists like this one, most similar first, with ``match`` 0..1."""
+        self._require_enabled()
+        params = _artist_params(artist, mbid)
+        _check_window(1, limit)
+        payload = await self._call_or_none(
+            "artist.getSimilar", {**params, "limit": limit, "autocorrect": 1}
+        )
+        if payload is None:
+            return ResultPage()
+        section = _section(payload, "similarartists")
+        return ResultPage(_parse_each(_entries(section, "artist"), _artist)[:limit])
+
+    # --- the request -------------------------------------------------------------------
+
+    @property
+    def endpoint(self) -> str:
+        base = self.config.base_url or DEFAULT_ENDPOINT
+        # The API lives at ".../2.0/"; without the slash Last.fm redirects, and we follow none.
+        return base.rstrip("/") + "/"
+
+    def _require_enabled(self) -> None:
+        # Before anything else, so a switched-off service answers the same to every call.
+        if not (self.config.enabled and self.config.api_key):
+            raise ProviderError(SERVICE, ErrorKind.DISABLED)
+
+    async def _call(self, method: str, params: dict[str, Any]) -> dict:
+        self._require_enabled()
+        query = {key: str(value) for key, value in params.items() if value not in ("", None)}
+        query.update(method=method, api_key=self.config.api_key, format="json")
+        reply = await self.transport.get(SERVICE, self.endpoint, params=query)
+        return _payload(reply)
+
+    async def _call_or_none(self, method: str, params: dict[str, Any]) -> dict | None:
+        """The answer, or None when Last.fm says the artist/track/tag does not exist."""
+        try:
+            return await self._call(method, params)
+        except ProviderError as exc:
+            if exc.kind is ErrorKind.NOT_FOUND:
+                return None
+            raise
+
+
+# --- reading replies ---------------------------------------------------------------------
+
+
+def _payload(reply: Reply) -> dict:
+    try:
+        payload = reply.json()
+    except ProviderError:
+        if reply.status >= 400:
+            raise _http_error(reply.status) from None
+        raise
+    if isinstance(payload, dict) and "error" in payload:
+        code = _int(payload.get("error"))
+        if not code:
+            raise ProviderError(
+                SERVICE, ErrorKind.MALFORMED, "unreadable error", status=reply.status
+            )
+        kind = _ERROR_KINDS.get(code, ErrorKind.BAD_REQUEST)
+        message = f"error {code}: {_text(payload.get('message'))}".rstrip(": ")
+        raise ProviderError(SERVICE, kind, message, status=reply.status)
+    if reply.status >= 400:
+        raise _http_error(reply.status)
+    if not isinstance(payload, dict):
+        raise ProviderError(SERVICE, ErrorKind.MALFORMED, "not a JSON object")
+    return payload
+
+
+def _http_error(status: int) -> ProviderError:
+    """A 4xx without Last.fm's own error body (a proxy's or CDN's page)."""
+    kind = ErrorKind.INVALID_KEY if status in (401, 403) else ErrorKind.BAD_REQUEST
+    return ProviderError(SERVICE, kind, f"HTTP {status}", status=status)
+
+
+def _section(payload: dict, key: str) -> dict:
+    section = payload.get(key)
+    if not isinstance(section, dict):
+        raise ProviderError(SERVICE, ErrorKind.MALFORMED, f"no {key!r} object")
+    return section
+
+
+def _entries(section: dict, key: str) -> list[dict]:
+    """The items under ``key``: a list, a lone object (a list of one), or nothing."""
+    value = section.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return []
+    if isinstance(value, dict):
+        return [value]
+    if isinstance(value, list):
+        return [item for item in value if isinstance(item, dict)]
+    raise ProviderError(SERVICE, ErrorKind.MALFORMED, f"{key!r} is a {type(value).__name__}")
+
+
+def _matches(results: dict, container: str, key: str) -> list[dict]:
+    """Search matches; Last.fm sends the container as a blank string when nothing matched."""
+    matches = results.get(container)
+    if matches is None or (isinstance(matches, str) and not matches.strip()):
+        return []
+    if not isinstance(matches, dict):
+        raise ProviderError(SERVICE, ErrorKind.MALFORMED, f"{container!r} is not an object")
+    return _entries(matches, key)
+
+
+def _attr(section: dict) -> dict:
+    attr = section.get("@attr")
+    return attr if isinstance(attr, dict) else {}
+
+
+def _chart(section: dict, key: str, parse, page: int, limit: int) -> ResultPage:
+    attr = _attr(section)
+    # Rank by position where the service gives none (chart.* has no rank, tag.* has).
+    first_rank = ((_int(attr.get("page")) or page) - 1) * (_int(attr.get("perPage")) or limit) + 1
+    items = []
+    for position, entry in enumerate(_entries(section, key), start=first_rank):
+        item = _parse_one(parse, entry, position=position)
+        if item is not None:
+            items.append(item)
+    return ResultPage(items[:limit], total=_int(attr.get("total")))
+
+
+def _parse_each(entries: list[dict], parse) -> list:
+    return [item for entry in entries if (item := _parse_one(parse, entry)) is not None]
+
+
+def _parse_one(parse, entry: dict, **options):
+    """One item, or None when it is unreadable: one odd item must not cost the whole list."""
+    try:
+        return parse(entry, **options)
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
+        return None
+
+
+def _track(entry: dict, *, position: int | None = None, duration_unit: int = 1) -> TrackInfo | None:
+    name = _text(entry.get("name"))
+    artist, artist_mbid = _artist_ref(entry.get("artist"))
+    if not name or not artist:
+        return None
+    album_title, album_image = "", ""
+    album = entry.get("album")
+    if isinstance(album, dict):
+        album_title = _text(album.get("title")) or _text(album.get("#text"))
+        album_image = _best_image(album.get("image"))
+    return TrackInfo(
+        name=name,
+        artist=artist,
+        source=SERVICE,
+        listeners=_int(entry.get("listeners")),
+        playcount=_int(entry.get("playcount")),
+        mbid=_mbid(entry.get("mbid")),
+        artist_mbid=artist_mbid,
+        album=album_title,
+        duration=_duration(entry.get("duration"), duration_unit),
+        url=_url(entry.get("url")),
+        image_url=_best_image(entry.get("image")) or album_image,
+        tags=_tags(entry.get("toptags")),
+        rank=_rank(entry, position),
+    )
+
+
+def _artist(entry: dict, *, position: int | None = None) -> ArtistInfo | None:
+    name = _text(entry.get("name"))
+    if not name:
+        return None
+    return ArtistInfo(
+        name=name,
+        source=SERVICE,
+        listeners=_int(entry.get("listeners")),
+        playcount=_int(entry.get("playcount")),
+        mbid=_mbid(entry.get("mbid")),
+        url=_url(entry.get("url")),
+        image_url=_best_image(entry.get("image")),
+        rank=_rank(entry, position),
+        match=_match(entry.get("match")),
+    )
+
+
+def _album(entry: dict) -> AlbumInfo | None:
+    title = _text(entry.get("name")) or _text(entry.get("title"))
+    artist, _ = _artist_ref(entry.get("artist"))
+    # Last.fm lists scrobbles without an album under the literal title "(null)".
+    if not title or title.lower() == "(null)" or not artist:
+        return None
+    return AlbumInfo(
+        title=title,
+        artist=artist,
+        source=SERVICE,
+        playcount=_int(entry.get("playcount")),
+        mbid=_mbid(entry.get("mbid")),
+        url=_url(entry.get("url")),
+        image_url=_best_image(entry.get("image")),
+    )
+
+
+# --- reading values ----------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return html.unescape(value).strip()
+    if isinstance(value, dict):
+        return _text(value.get("#text"))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+# Above this a "count" is junk, not a count (and would not fit a database bigint).
+_MAX_COUNT = 2**63 - 1
+
+
+def _int(value: Any) -> int:
+    """A count as an int: Last.fm sends "1234", sometimes 1234, sometimes "" or junk."""
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int):
+        return value if 0 <= value <= _MAX_COUNT else 0
+    if isinstance(value, float):
+        return _int(int(value)) if abs(value) <= _MAX_COUNT else 0  # NaN fails the test too
+    if isinstance(value, str):
+        text = value.strip().replace(",", "")
+        try:
+            return _int(int(text))
+        except ValueError:
+            try:
+                return _int(float(text))  # "1.2e6", "nan", "inf"
+            except ValueError:
+                return 0
+    return 0
+
+
+def _duration(value: Any, unit: int) -> float | None:
+    amount = _int(value)
+    # "0" is how Last.fm says it does not know.
+    return amount / unit if amount else None
+
+
+def _match(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        match = float(value)
+    except (TypeError, ValueError):
+        return None
+    if match != match:  # NaN
+        return None
+    return min(max(match, 0.0), 1.0)
+
+
+def _rank(entry: dict, position: int | None) -> int | None:
+    attr = entry.get("@attr")
+    if isinstance(attr, dict) and (rank := _int(attr.get("rank"))) > 0:
+        return rank
+    return position
+
+
+def _mbid(value: Any) -> str:
+    """Only a well-formed MBID: callers merge results on it, so junk must not pass."""
+    mbid = _text(value).lower()
+    return mbid if _MBID.fullmatch(mbid) else ""
+
+
+def _url(value: Any) -> str:
+    url = _text(value)
+    if url.startswith("http://"):
+        # Our pages are https; Last.fm's hosts answer the same address over https.
+        url = "https://" + url[len("http://") :]
+    return url if url.startswith("https://") else ""
+
+
+def _best_image(images: Any) -> str:
+    """The largest real image of a Last.fm size list ("" when there is only the star)."""
+    if isinstance(images, dict):
+        images = [images]
+    if not isinstance(images, list):
+        return ""
+    best_url, best_size = "", -1
+    for image in images:
+        if not isinstance(image, dict):
+            continue
+        url = _url(image.get("#text"))
+        if not url or PLACEHOLDER_IMAGE_ID in url:
+            continue
+        size = _IMAGE_SIZE_ORDER.get(_text(image.get("size")).lower(), 0)
+        if size > best_size:
+            best_url, best_size = url, size
+    return best_url
+
+
+def _artist_ref(value: Any) -> tuple[str, str]:
+    """(name, mbid) of an artist given as a plain name or as an object."""
+    if isinstance(value, dict):
+        return _text(value.get("name")) or _text(value.get("#text")), _mbid(value.get("mbid"))
+    return _text(value), ""
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, dict):
+        return ()
+    try:
+        entries = _entries(value, "tag")
+    except ProviderError:
+        return ()
+    return tuple(name for entry in entries if (name := _text(entry.get("name"))))
+
+
+# --- checking arguments ------------------------------------------------------------------
+
+
+def _clean_arg(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _check_window(page: Any, limit: Any) -> None:
+    for name, value, highest in (("page", page, MAX_PAGE), ("limit", limit, MAX_LIMIT)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= highest:
+            raise ProviderError(SERVICE, ErrorKind.BAD_REQUEST, f"{name} must be 1..{highest}")
+
+
+def _artist_params(artist: Any, mbid: Any) -> dict[str, str]:
+    artist, mbid = _clean_arg(artist), _clean_arg(mbid)
+    if mbid:
+        return {"mbid": mbid}
+    if artist:
+        return {"artist": artist}
+    raise ProviderError(SERVICE, ErrorKind.BAD_REQUEST, "an artist name or mbid is required")
