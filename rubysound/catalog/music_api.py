@@ -26,7 +26,7 @@ from rest_framework.views import APIView
 from rubysound.core.pagination import BoundedPageNumberPagination
 from rubysound.core.serializers import ErrorSerializer
 
-from . import charts, listens
+from . import charts, discovery, listens
 from . import music_serializers as ms
 from .models import Track
 from .search import search_artists, search_tracks
@@ -140,18 +140,15 @@ class TrackSearchView(PublicMusicView):
             return problem
         page_size = _page_size(request)
         page = _page_number(request)
-        key = f"music:search:v1:{_digest(query)}:{page}:{page_size}"
-        payload = cache.get(key)
-        if payload is None:
-            tracks, total = search_tracks(query, limit=page_size, offset=(page - 1) * page_size)
-            if page > 1 and not tracks:
+        meta = None
+        if discovery.search_enabled():
+            merged = discovery.search_page(query, page=page, page_size=page_size)
+            if merged is None:
                 raise NotFound("Invalid page.")
-            stats = charts.track_stats(track.pk for track in tracks)
-            payload = {
-                "count": total,
-                "results": [(charts.track_summary(track), *stats[track.pk]) for track in tracks],
-            }
-            cache.set(key, payload, SEARCH_CACHE_TTL)
+            payload = {"count": merged.count, "results": merged.results}
+            meta = {"cached": merged.cached, "sources": merged.sources.as_meta()}
+        else:
+            payload = _library_search(query, page, page_size)
         absolute = ms.Absolutizer(request)
         url = request.build_absolute_uri()
         total = payload["count"]
@@ -162,23 +159,37 @@ class TrackSearchView(PublicMusicView):
                 if page == 2
                 else replace_query_param(url, "page", page - 1)
             )
-        return _public(
-            Response(
-                {
-                    "count": total,
-                    "next": (
-                        replace_query_param(url, "page", page + 1)
-                        if page * page_size < total
-                        else None
-                    ),
-                    "previous": previous,
-                    "results": [
-                        ms.track_object(summary, listeners, plays, absolute)
-                        for summary, listeners, plays in payload["results"]
-                    ],
-                }
-            )
-        )
+        body = {
+            "count": total,
+            "next": (
+                replace_query_param(url, "page", page + 1) if page * page_size < total else None
+            ),
+            "previous": previous,
+            "results": [
+                ms.track_object(summary, listeners, plays, absolute)
+                for summary, listeners, plays in payload["results"]
+            ],
+        }
+        if meta is not None:  # only when a service took part: the offline body is unchanged
+            body["meta"] = meta
+        return _public(Response(body))
+
+
+def _library_search(query: str, page: int, page_size: int) -> dict:
+    """The library's own results (offline mode), cached per query, page and page size."""
+    key = f"music:search:v1:{_digest(query)}:{page}:{page_size}"
+    payload = cache.get(key)
+    if payload is None:
+        tracks, total = search_tracks(query, limit=page_size, offset=(page - 1) * page_size)
+        if page > 1 and not tracks:
+            raise NotFound("Invalid page.")
+        stats = charts.track_stats(track.pk for track in tracks)
+        payload = {
+            "count": total,
+            "results": [(charts.track_summary(track), *stats[track.pk]) for track in tracks],
+        }
+        cache.set(key, payload, SEARCH_CACHE_TTL)
+    return payload
 
 
 class ArtistSearchView(PublicMusicView):
@@ -193,23 +204,13 @@ class ArtistSearchView(PublicMusicView):
         query = _query(request)
         if (problem := _query_error(query)) is not None:
             return problem
-        key = f"music:artists:v1:{_digest(fold(query))}:{ARTIST_SUGGESTIONS}"
-        results = cache.get(key)
-        cached = results is not None
-        if not cached:
-            artists = search_artists(query, limit=ARTIST_SUGGESTIONS)
-            stats = charts.artist_stats(artist.pk for artist in artists)
-            results = [
-                {
-                    "id": artist.pk,
-                    "name": artist.name,
-                    "url": charts.artist_api_path(artist.pk),
-                    "listeners": stats[artist.pk][0],
-                    "mbid": str(artist.mbid) if artist.mbid else "",
-                }
-                for artist in artists
-            ]
-            cache.set(key, results, SEARCH_CACHE_TTL)
+        if discovery.suggestions_enabled():
+            found = discovery.suggest_artists(query, limit=ARTIST_SUGGESTIONS)
+            results, cached = found.results, found.cached
+            meta = {"cached": cached, "sources": found.sources.as_meta()}
+        else:
+            results, cached = _library_artists(query)
+            meta = {"cached": cached}
         absolute = ms.Absolutizer(request)
         return _public(
             Response(
@@ -224,10 +225,32 @@ class ArtistSearchView(PublicMusicView):
                         }
                         for item in results
                     ],
-                    "meta": {"cached": cached},
+                    "meta": meta,
                 }
             )
         )
+
+
+def _library_artists(query: str) -> tuple[list[dict], bool]:
+    """Library artists for autocomplete (offline mode), cached; and whether they were."""
+    key = f"music:artists:v1:{_digest(fold(query))}:{ARTIST_SUGGESTIONS}"
+    results = cache.get(key)
+    cached = results is not None
+    if not cached:
+        artists = search_artists(query, limit=ARTIST_SUGGESTIONS)
+        stats = charts.artist_stats(artist.pk for artist in artists)
+        results = [
+            {
+                "id": artist.pk,
+                "name": artist.name,
+                "url": charts.artist_api_path(artist.pk),
+                "listeners": stats[artist.pk][0],
+                "mbid": str(artist.mbid) if artist.mbid else "",
+            }
+            for artist in artists
+        ]
+        cache.set(key, results, SEARCH_CACHE_TTL)
+    return results, cached
 
 
 # --- /music_api/ charts -------------------------------------------------------------------------
@@ -236,6 +259,16 @@ class ArtistSearchView(PublicMusicView):
 def _by_listeners(items: list[dict]) -> list[dict]:
     """Listeners, then plays, compared as numbers (the old API compared strings)."""
     return sorted(items, key=lambda item: (-item["listeners"], -item["playcount"]))
+
+
+def _provider_meta(found: discovery.ProviderChart) -> dict:
+    """What a chart route adds to its meta once a service took part: where the entries come
+    from and what each service did (the library's chart when the service failed)."""
+    sources = discovery.Sources()
+    if found.entries is None:
+        sources.note(discovery.LIBRARY, "ok")
+    sources.merge(found.sources)
+    return {"source": found.source, "sources": sources.as_meta()}
 
 
 def _ranked_chart(request, kind: str, *, window: str, limit: int, genre: str = ""):
@@ -265,9 +298,26 @@ class TrendingView(PublicMusicView):
         if limit is None:
             return _error(f"Limit must be 1-{CHART_ROUTE_MAX_LIMIT}")
         genre = request.query_params.get("genre", "").strip()
+        found = None
+        if discovery.charts_enabled("trending"):
+            found = discovery.trending_artists(genre, limit)
+            if found.entries is not None:
+                absolute = ms.Absolutizer(request)
+                artists = _by_listeners([ms.chart_artist(e, absolute) for e in found.entries])
+                meta = {
+                    "genre": genre,
+                    "cached": found.cached,
+                    "count": len(artists),
+                    "limit": limit,
+                    "window": discovery.PROVIDER_CHART_WINDOW,
+                    **_provider_meta(found),
+                }
+                return _public(Response({"artists": artists, "meta": meta}))
         artists, meta = _ranked_chart(
             request, charts.TOP_ARTISTS, window=TRENDING_WINDOW, limit=limit, genre=genre
         )
+        if found is not None:
+            meta.update(_provider_meta(found))
         return _public(Response({"artists": artists, "meta": {"genre": genre, **meta}}))
 
 
@@ -287,9 +337,26 @@ class YearChartView(PublicMusicView):
         if limit is None:
             return _error(f"Limit must be 1-{CHART_ROUTE_MAX_LIMIT}")
         genre = request.query_params.get("genre", "").strip()
+        found = None
+        if discovery.charts_enabled("year"):
+            found = discovery.top_tracks_chart(genre, limit)
+            if found.entries is not None:
+                absolute = ms.Absolutizer(request)
+                tracks = _by_listeners([ms.chart_track(e, absolute) for e in found.entries])
+                meta = {
+                    "genre": genre,
+                    "cached": found.cached,
+                    "count": len(tracks),
+                    "limit": limit,
+                    "window": discovery.PROVIDER_CHART_WINDOW,
+                    **_provider_meta(found),
+                }
+                return _public(Response({"tracks": tracks, "meta": meta}))
         tracks, meta = _ranked_chart(
             request, charts.TOP_TRACKS, window=YEAR_CHART_WINDOW, limit=limit, genre=genre
         )
+        if found is not None:
+            meta.update(_provider_meta(found))
         return _public(Response({"tracks": tracks, "meta": {"genre": genre, **meta}}))
 
 
@@ -297,12 +364,13 @@ class AppleChartView(PublicMusicView):
     @extend_schema(
         tags=["music"],
         operation_id="music_apple_chart",
-        summary="The global song chart (our own listening over the last 7 days)",
+        summary="Apple's most-played songs when switched on, else ours over the last 7 days",
         parameters=[
             OpenApiParameter(
                 "country",
                 OpenApiTypes.STR,
-                description="Two letters, default us (accepted; our chart is global).",
+                description="Two letters, default us: Apple's storefront (our own chart is "
+                "global).",
             ),
             OpenApiParameter("count", OpenApiTypes.INT, description="1..100, default 50"),
             OpenApiParameter("type", OpenApiTypes.STR, enum=list(APPLE_CHART_TYPES)),
@@ -320,10 +388,29 @@ class AppleChartView(PublicMusicView):
         chart_type = params.get("type", "songs").strip().lower() or "songs"
         if chart_type not in APPLE_CHART_TYPES:
             return _error("Type must be songs")
+        country = country.lower()
+        found = None
+        if discovery.charts_enabled("apple"):
+            found = discovery.apple_chart(country, count)
+            if found.entries is not None:
+                absolute = ms.Absolutizer(request)
+                # Apple's order is its own ranking: kept as it is.
+                tracks = [ms.chart_track(entry, absolute) for entry in found.entries]
+                meta = {
+                    "country": country,
+                    "type": chart_type,
+                    "cached": found.cached,
+                    "count": len(tracks),
+                    "window": discovery.PROVIDER_CHART_WINDOW,
+                    **_provider_meta(found),
+                }
+                return _public(Response({"tracks": tracks, "meta": meta}))
         tracks, meta = _ranked_chart(
             request, charts.TOP_TRACKS, window=APPLE_CHART_WINDOW, limit=count
         )
-        meta = {"source": "library", "country": country.lower(), "type": chart_type, **meta}
+        meta = {"source": "library", "country": country, "type": chart_type, **meta}
+        if found is not None:
+            meta.update(_provider_meta(found))
         return _public(Response({"tracks": tracks, "meta": meta}))
 
 

@@ -102,16 +102,26 @@ class MusicTrackSerializer(serializers.Serializer):
 
     name = serializers.CharField()
     artist = serializers.CharField()
-    listeners = serializers.IntegerField(help_text="Distinct listeners (ours).")
-    playcount = serializers.IntegerField(help_text="Plays (ours).")
-    url = serializers.CharField(help_text='Absolute stream or preview URL; "" when none.')
+    listeners = serializers.IntegerField(
+        help_text="Distinct listeners: ours, or the service's for a track from one."
+    )
+    playcount = serializers.IntegerField(help_text="Plays: ours, or the service's.")
+    url = serializers.CharField(
+        help_text="Absolute stream URL, or our preview proxy (/music_api/preview/?url=) for "
+        'a provider\'s preview; "" when none.'
+    )
     image_url = serializers.CharField(help_text="Absolute cover URL, or the default image.")
     mbid = serializers.CharField(help_text='MusicBrainz recording id; "" when unknown.')
-    id = serializers.IntegerField(allow_null=True, help_text="Catalog track id.")
+    id = serializers.IntegerField(
+        allow_null=True, help_text="Catalog track id; null for a track only a service knows."
+    )
     album = serializers.CharField(help_text='Album title; "" when none.')
     duration = serializers.FloatField(allow_null=True, help_text="Seconds.")
     # Plain strings in the schema: an enum named "source" would collide with the others.
-    source = serializers.CharField(help_text='"library" (a file of ours) or "remote".')
+    source = serializers.CharField(
+        help_text='"library" (a file of ours), "remote", or the service a track comes from '
+        '("lastfm", "apple").'
+    )
     artist_id = serializers.IntegerField(allow_null=True)
     album_id = serializers.IntegerField(allow_null=True)
 
@@ -125,36 +135,61 @@ class TrendingTrackSerializer(MusicTrackSerializer):
     growth = serializers.FloatField(help_text="(people now - people before) / (people before + 1).")
 
 
+class SourceStatusSerializer(serializers.Serializer):
+    status = serializers.CharField(help_text='"ok", "cached", "disabled" or "degraded".')
+    reason = serializers.CharField(
+        required=False, help_text='Why degraded: "timeout", "unavailable", "rate_limited", ...'
+    )
+
+
+class SourcesField(serializers.DictField):
+    """What each source did for this answer, by name ("library", "lastfm", "itunes", ...)."""
+
+    child = SourceStatusSerializer()
+
+
+class SearchMetaSerializer(serializers.Serializer):
+    cached = serializers.BooleanField()
+    sources = SourcesField()
+
+
 class TrackSearchSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = MusicTrackSerializer(many=True)
+    meta = SearchMetaSerializer(
+        required=False, help_text="Only when an external service is switched on."
+    )
 
 
 class ArtistSuggestionSerializer(serializers.Serializer):
     name = serializers.CharField()
-    url = serializers.URLField(help_text="The artist's API URL.")
+    url = serializers.URLField(help_text="The artist's API URL, or its page at the service.")
     listeners = serializers.IntegerField()
     mbid = serializers.CharField()
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(allow_null=True, help_text="null: known only to Last.fm.")
 
 
 class CachedMetaSerializer(serializers.Serializer):
     cached = serializers.BooleanField(help_text="Whether the data came from the cache.")
 
 
+class ArtistSearchMetaSerializer(CachedMetaSerializer):
+    sources = SourcesField(required=False, help_text="Only when Last.fm is switched on.")
+
+
 class ArtistSearchSerializer(serializers.Serializer):
     results = ArtistSuggestionSerializer(many=True)
-    meta = CachedMetaSerializer()
+    meta = ArtistSearchMetaSerializer()
 
 
 class MusicReleaseSerializer(serializers.Serializer):
     title = serializers.CharField()
     playcount = serializers.IntegerField()
-    url = serializers.URLField(help_text="The album's API URL.")
+    url = serializers.URLField(help_text="The album's API URL, or its page at Last.fm.")
     cover = serializers.URLField()
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(allow_null=True, help_text="null for Last.fm's albums.")
     year = serializers.IntegerField(allow_null=True)
 
 
@@ -166,8 +201,10 @@ class ChartArtistSerializer(serializers.Serializer):
     listeners = serializers.IntegerField()
     playcount = serializers.IntegerField()
     releases = MusicReleaseSerializer(many=True)
-    id = serializers.IntegerField()
-    url = serializers.URLField(help_text="The artist's API URL.")
+    id = serializers.IntegerField(
+        allow_null=True, help_text="Our artist's id; null for an artist only Last.fm charts."
+    )
+    url = serializers.URLField(help_text="The artist's API URL, or its page at Last.fm.")
     mbid = serializers.CharField()
 
 
@@ -176,7 +213,16 @@ class TrendingArtistSerializer(ChartArtistSerializer):
     growth = serializers.FloatField(help_text="(people now - people before) / (people before + 1).")
 
 
-class TopArtistsMetaSerializer(CachedMetaSerializer):
+class ChartSourcesMixin(serializers.Serializer):
+    source = serializers.CharField(
+        required=False,
+        help_text='Whose chart: "lastfm", "apple", or "library" (ours; also when the '
+        "service failed). Only when a service is switched on (always on apple-chart).",
+    )
+    sources = SourcesField(required=False, help_text="Only when a service is switched on.")
+
+
+class TopArtistsMetaSerializer(ChartSourcesMixin, CachedMetaSerializer):
     genre = serializers.CharField()
     count = serializers.IntegerField()
     limit = serializers.IntegerField()
@@ -188,7 +234,7 @@ class TopArtistsSerializer(serializers.Serializer):
     meta = TopArtistsMetaSerializer()
 
 
-class YearChartMetaSerializer(CachedMetaSerializer):
+class YearChartMetaSerializer(ChartSourcesMixin, CachedMetaSerializer):
     genre = serializers.CharField()
     count = serializers.IntegerField()
     limit = serializers.IntegerField()
@@ -200,8 +246,7 @@ class YearChartSerializer(serializers.Serializer):
     meta = YearChartMetaSerializer()
 
 
-class AppleChartMetaSerializer(CachedMetaSerializer):
-    source = serializers.CharField(help_text='"library": our own listening chart.')
+class AppleChartMetaSerializer(ChartSourcesMixin, CachedMetaSerializer):
     country = serializers.CharField()
     type = serializers.CharField()
     count = serializers.IntegerField()

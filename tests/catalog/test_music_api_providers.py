@@ -1,0 +1,572 @@
+"""The /music_api/ routes with external services switched on, replayed from recordings.
+
+The real clients and the real transport run; respx answers with the services' recorded
+responses and refuses every request it has no route for.
+"""
+
+import uuid
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from rubysound.catalog import discovery, search
+from rubysound.providers import cache as provider_cache
+from tests.catalog import provider_setup
+from tests.catalog.listening import listeners, play
+from tests.catalog.provider_setup import DEEZER_URL, ITUNES_URL, LASTFM_URL, recorded, slow
+from tests.factories import AlbumFactory, ArtistFactory, TrackFactory
+
+pytestmark = pytest.mark.django_db
+enable_services = provider_setup.enable_services
+upstream = provider_setup.upstream
+
+CHER_BELIEVE_MBID = "32ca187e-ee25-4f18-b7d0-3b6713f24635"  # as Last.fm's recording says
+DEFAULT_COVER = "http://testserver/static/img/default-cover.svg"
+
+
+def _route_search(router, *, itunes_down: bool = False):
+    """track.search for "believe" and the enrichment of what the library lacks."""
+    router.get(LASTFM_URL, params={"method": "track.search", "track": "believe"}).mock(
+        return_value=recorded("lastfm", "track_search.json")
+    )
+    router.get(ITUNES_URL, params={"term": "Imagine Dragons Believe"}).mock(
+        return_value=recorded("itunes", "song_imagine_dragons_believe.json")
+    )
+    router.get(ITUNES_URL, params={"term": "Imagine Dragons Believer"}).mock(
+        return_value=recorded("itunes", "song_no_results.json")
+    )
+    router.get(ITUNES_URL, params={"term": "Mariah Carey I Still Believe"}).mock(
+        return_value=httpx.Response(503)
+        if itunes_down
+        else recorded("itunes", "song_no_results.json")
+    )
+    router.get(DEEZER_URL, params={"q": 'artist:"Imagine Dragons" track:"Believer"'}).mock(
+        return_value=recorded("deezer", "track_imagine_dragons_believer.json")
+    )
+    router.get(DEEZER_URL, params={"q": 'artist:"Mariah Carey" track:"I Still Believe"'}).mock(
+        return_value=recorded("deezer", "track_no_results.json")
+    )
+
+
+def _library():
+    cher = ArtistFactory(name="Cher")
+    believe = TrackFactory(
+        title="Believe",
+        artist=cher,
+        album=AlbumFactory(artist=cher, title="Believe"),
+        mbid=uuid.UUID(CHER_BELIEVE_MBID),
+    )
+    band = ArtistFactory(name="Library Band")
+    believe_in_me = TrackFactory(
+        title="Believe in Me", artist=band, album=AlbumFactory(artist=band, title="First")
+    )
+    return believe, believe_in_me
+
+
+def _proxied(url: str) -> str:
+    parts = urlsplit(url)
+    assert (parts.scheme, parts.netloc, parts.path) == ("http", "testserver", "/music_api/preview/")
+    return parse_qs(parts.query)["url"][0]
+
+
+# --- /music_api/search/ ------------------------------------------------------------------------
+
+
+def test_search_merges_the_library_with_lastfm(api_client, enable_services, upstream):
+    enable_services("lastfm", "itunes", "deezer")
+    _route_search(upstream)
+    believe, believe_in_me = _library()
+    response = api_client.get("/music_api/search/", {"q": "believe"})
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"count", "next", "previous", "results", "meta"}
+    # Cher's "Believe" is ours (same MBID): it appears once, as the library track.
+    assert [(r["name"], r["artist"], r["source"]) for r in body["results"]] == [
+        ("Believe", "Cher", "library"),
+        ("Believe", "Imagine Dragons", "lastfm"),
+        ("Believe in Me", "Library Band", "library"),
+        ("Believer", "Imagine Dragons", "lastfm"),
+        ("I Still Believe (Remastered 2011)", "Mariah Carey", "lastfm"),
+    ]
+    assert body["count"] == 5
+    assert (body["next"], body["previous"]) == (None, None)
+    ours, theirs = body["results"][0], body["results"][1]
+    assert ours["id"] == believe.pk
+    assert ours["url"] == f"http://testserver/api/tracks/{believe.pk}/stream"
+    assert theirs["id"] is None
+    assert theirs["listeners"] == 456092
+    assert type(theirs["listeners"]) is int
+    assert type(theirs["playcount"]) is int
+    assert body["results"][2]["id"] == believe_in_me.pk
+    assert body["meta"]["cached"] is False
+    assert body["meta"]["sources"] == {
+        "library": {"status": "ok"},
+        "lastfm": {"status": "ok"},
+        "itunes": {"status": "ok"},
+        "deezer": {"status": "ok"},
+    }
+
+
+def test_provider_tracks_get_covers_and_previews_through_our_proxy(
+    api_client, enable_services, upstream
+):
+    enable_services("lastfm", "itunes", "deezer")
+    _route_search(upstream)
+    results = {
+        (r["name"], r["artist"]): r
+        for r in api_client.get("/music_api/search/", {"q": "believe"}).json()["results"]
+    }
+    # iTunes knew it (artist and title together picked the right song, not the karaoke).
+    from_itunes = results[("Believe", "Imagine Dragons")]
+    assert _proxied(from_itunes["url"]).startswith(
+        "https://audio-ssl.itunes.apple.com/itunes-assets/AudioPreview125/"
+    )
+    assert from_itunes["image_url"].endswith("/17UMGIM98210.rgb.jpg/600x600bb.jpg")
+    assert from_itunes["album"] == "Evolve"
+    assert from_itunes["duration"] == 204.347
+    # iTunes had nothing: Deezer's answer.
+    from_deezer = results[("Believer", "Imagine Dragons")]
+    assert _proxied(from_deezer["url"]).startswith("https://cdnt-preview.dzcdn.net/api/1/1/")
+    assert "1000x1000" in from_deezer["image_url"]
+    # Nobody had it: no preview, the default cover.
+    unknown = results[("I Still Believe (Remastered 2011)", "Mariah Carey")]
+    assert (unknown["url"], unknown["image_url"]) == ("", DEFAULT_COVER)
+
+
+def test_one_service_down_the_others_still_answer(api_client, enable_services, upstream):
+    enable_services("lastfm", "itunes", "deezer")
+    _route_search(upstream, itunes_down=True)
+    _library()
+    response = api_client.get("/music_api/search/", {"q": "believe"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 5
+    sources = body["meta"]["sources"]
+    assert sources["itunes"] == {"status": "degraded", "reason": "unavailable"}
+    assert sources["lastfm"] == {"status": "ok"}
+    assert sources["deezer"] == {"status": "ok"}
+    # What iTunes did answer is still there.
+    results = {(r["name"], r["artist"]): r for r in body["results"]}
+    assert results[("Believe", "Imagine Dragons")]["url"] != ""
+
+
+def test_lastfm_errors_leave_the_library_answer(api_client, enable_services, upstream):
+    enable_services("lastfm", "itunes", "deezer")
+    upstream.get(LASTFM_URL, params={"method": "track.search"}).mock(
+        return_value=recorded("lastfm", "error_10.json", status=403)
+    )
+    believe, believe_in_me = _library()
+    body = api_client.get("/music_api/search/", {"q": "believe"}).json()
+    assert [r["id"] for r in body["results"]] == [believe.pk, believe_in_me.pk]
+    assert body["count"] == 2
+    assert body["meta"]["sources"]["lastfm"] == {"status": "degraded", "reason": "invalid_key"}
+    # No provider track on the page: nothing to enrich, nobody asked.
+    assert "itunes" not in body["meta"]["sources"]
+
+
+def test_a_slow_service_is_left_out_within_the_budget(
+    api_client, enable_services, upstream, settings
+):
+    settings.PROVIDERS_BUDGET_SECONDS = 0.3
+    enable_services("lastfm", "itunes", "deezer")
+    upstream.get(LASTFM_URL, params={"method": "track.search"}).mock(
+        side_effect=slow(recorded("lastfm", "track_search.json"), 2.0)
+    )
+    _library()
+    body = api_client.get("/music_api/search/", {"q": "believe"}).json()
+    assert [r["source"] for r in body["results"]] == ["library", "library"]
+    assert body["meta"]["sources"]["lastfm"] == {"status": "degraded", "reason": "timeout"}
+
+
+def test_search_pages_cut_one_merged_order(api_client, enable_services, upstream):
+    enable_services("lastfm")
+    _route_search(upstream)
+    _library()
+    pages = [
+        api_client.get("/music_api/search/", {"q": "believe", "page_size": 2, "page": n}).json()
+        for n in (1, 2, 3)
+    ]
+    assert [p["count"] for p in pages] == [5, 5, 5]
+    names = [(r["name"], r["artist"]) for p in pages for r in p["results"]]
+    whole = api_client.get("/music_api/search/", {"q": "believe", "page_size": 30}).json()
+    assert names == [(r["name"], r["artist"]) for r in whole["results"]]
+    assert len(set(names)) == 5
+    assert "page=2" in pages[0]["next"]
+    assert pages[2]["next"] is None
+    # iTunes and Deezer are off: provider tracks have no preview, and meta says why.
+    assert pages[0]["meta"]["sources"]["itunes"] == {"status": "disabled"}
+    past = api_client.get("/music_api/search/", {"q": "believe", "page_size": 2, "page": 4})
+    assert past.status_code == 404
+
+
+def test_library_results_past_the_merged_window_follow_it(
+    api_client, enable_services, upstream, monkeypatch
+):
+    monkeypatch.setattr(discovery, "LIBRARY_WINDOW", 3)
+    enable_services("lastfm")
+    _route_search(upstream)
+    artist = ArtistFactory(name="Believe Orchestra")
+    album = AlbumFactory(artist=artist, title="Works")
+    for n in range(6):
+        TrackFactory(title=f"Opus {n}", artist=artist, album=album)
+    whole = api_client.get("/music_api/search/", {"q": "believe", "page_size": 30}).json()
+    paged = [
+        r
+        for n in (1, 2, 3)
+        for r in api_client.get(
+            "/music_api/search/", {"q": "believe", "page_size": 4, "page": n}
+        ).json()["results"]
+    ]
+    assert whole["count"] == 6 + 4  # the library's six, Last.fm's four
+    assert [(r["name"], r["artist"]) for r in paged] == [
+        (r["name"], r["artist"]) for r in whole["results"]
+    ]
+    assert len({(r["name"], r["artist"]) for r in paged}) == 10
+
+
+def test_a_lastfm_track_we_have_is_served_from_the_library(api_client, enable_services, upstream):
+    """Dedupe by normalised artist and title: ours plays from our files."""
+    enable_services("lastfm")
+    upstream.get(LASTFM_URL, params={"method": "track.search", "track": "still"}).mock(
+        return_value=recorded("lastfm", "track_search.json")
+    )
+    mariah = ArtistFactory(name="Mariah Carey")
+    ours = TrackFactory(title="I Still Believe", artist=mariah, album=AlbumFactory(artist=mariah))
+    body = api_client.get("/music_api/search/", {"q": "still"}).json()
+    mariahs = [r for r in body["results"] if r["artist"] == "Mariah Carey"]
+    assert [(r["id"], r["source"]) for r in mariahs] == [(ours.pk, "library")]
+
+
+def test_cached_search_keeps_page_size_apart_and_reports_cached(
+    api_client, enable_services, upstream
+):
+    enable_services("lastfm")
+    _route_search(upstream)
+    _library()
+    small = api_client.get("/music_api/search/", {"q": "believe", "page_size": 2}).json()
+    large = api_client.get("/music_api/search/", {"q": "believe", "page_size": 4}).json()
+    assert (len(small["results"]), len(large["results"])) == (2, 4)
+    again = api_client.get("/music_api/search/", {"q": "believe", "page_size": 2}).json()
+    assert again["results"] == small["results"]
+    assert again["meta"]["cached"] is True
+    assert again["meta"]["sources"]["lastfm"] == {"status": "cached"}
+    calls = [c for c in upstream.calls if c.request.url.host == "ws.audioscrobbler.com"]
+    assert len(calls) <= 2
+
+
+def test_search_query_count_is_bounded_with_providers(
+    api_client, enable_services, upstream, django_assert_max_num_queries
+):
+    enable_services("lastfm", "itunes", "deezer")
+    _route_search(upstream)
+    _library()
+    with CaptureQueriesContext(connection) as own:
+        search.search_tracks("believe", limit=discovery.LIBRARY_WINDOW)
+    cache.clear()
+    with CaptureQueriesContext(connection) as route:
+        api_client.get("/music_api/search/", {"q": "believe", "page_size": 30})
+    # The library window, one lookup of Last.fm's tracks among ours, one listens aggregate.
+    assert len(route) == len(own) + 2
+    with django_assert_max_num_queries(0):
+        api_client.get("/music_api/search/", {"q": "believe", "page_size": 30})
+
+
+# --- /music_api/search/artists/ -----------------------------------------------------------------
+
+
+def test_artist_autocomplete_adds_lastfm_artists_after_ours(api_client, enable_services, upstream):
+    enable_services("lastfm")
+    upstream.get(LASTFM_URL, params={"method": "artist.search", "artist": "radiohead"}).mock(
+        return_value=recorded("lastfm", "artist_search.json")
+    )
+    ours = ArtistFactory(name="Radiohead", mbid=uuid.UUID("a74b1b7f-71a5-4011-9441-d0b5e4122711"))
+    body = api_client.get("/music_api/search/artists/", {"q": "radiohead"}).json()
+    assert [(r["name"], r["id"]) for r in body["results"]] == [
+        ("Radiohead", ours.pk),
+        ("Radiohead Tribute Band", None),
+        ("Thom Yorke & Radiohead", None),
+    ]
+    assert body["results"][0]["url"] == f"http://testserver/api/artists/{ours.pk}/"
+    tribute = body["results"][1]
+    assert tribute["listeners"] == 1804
+    assert type(tribute["listeners"]) is int
+    assert tribute["url"].startswith("https://www.last.fm/music/")
+    assert body["meta"] == {
+        "cached": False,
+        "sources": {"library": {"status": "ok"}, "lastfm": {"status": "ok"}},
+    }
+    again = api_client.get("/music_api/search/artists/", {"q": "radiohead"}).json()
+    assert again["meta"]["cached"] is True
+    assert again["results"] == body["results"]
+
+
+def test_artist_autocomplete_survives_lastfm_rate_limiting(api_client, enable_services, upstream):
+    enable_services("lastfm")
+    upstream.get(LASTFM_URL, params={"method": "artist.search"}).mock(
+        return_value=recorded("lastfm", "error_29.json")
+    )
+    ours = ArtistFactory(name="Radiohead")
+    body = api_client.get("/music_api/search/artists/", {"q": "radio"}).json()
+    assert [r["id"] for r in body["results"]] == [ours.pk]
+    assert body["meta"]["sources"]["lastfm"] == {"status": "degraded", "reason": "rate_limited"}
+
+
+# --- Charts -------------------------------------------------------------------------------------
+
+AUDIODB = "https://www.theaudiodb.com/api/v1/json/test-key"
+WIKIPEDIA_EN = "https://en.wikipedia.org"
+RADIOHEAD_MBID = "a74b1b7f-71a5-4011-9441-d0b5e4122711"
+
+
+def _route_rock_chart(router):
+    router.get(LASTFM_URL, params={"method": "tag.getTopArtists", "tag": "rock"}).mock(
+        return_value=recorded("lastfm", "tag_top_artists.json")
+    )
+    router.get(LASTFM_URL, params={"method": "artist.getTopAlbums", "mbid": RADIOHEAD_MBID}).mock(
+        return_value=recorded("lastfm", "artist_top_albums.json")
+    )
+    router.get(LASTFM_URL, params={"method": "artist.getTopAlbums"}).mock(
+        return_value=recorded("lastfm", "error_6_artist.json")
+    )
+    router.get(f"{AUDIODB}/artist-mb.php", params={"i": RADIOHEAD_MBID}).mock(
+        return_value=recorded("theaudiodb", "artist_mb_radiohead.json")
+    )
+    router.get(f"{AUDIODB}/artist-mb.php").mock(
+        return_value=recorded("theaudiodb", "artist_mb_none.json")
+    )
+    router.get(f"{AUDIODB}/search.php").mock(
+        return_value=recorded("theaudiodb", "search_none.json")
+    )
+    router.get(f"{WIKIPEDIA_EN}/w/api.php", params={"gsrsearch": "Muse"}).mock(
+        return_value=recorded("wikipedia", "search_en_muse.json")
+    )
+    router.get(f"{WIKIPEDIA_EN}/w/api.php").mock(
+        return_value=recorded("wikipedia", "search_empty.json")
+    )
+    router.get(url__regex=rf"^{WIKIPEDIA_EN}/api/rest_v1/page/summary/Muse_%28band%29$").mock(
+        return_value=recorded("wikipedia", "summary_en_muse_band.json")
+    )
+    router.get(url__startswith=f"{WIKIPEDIA_EN}/api/rest_v1/page/summary/").mock(
+        return_value=recorded("wikipedia", "summary_not_found.json", status=404)
+    )
+
+
+def test_trending_is_lastfms_chart_with_releases_and_photos(api_client, enable_services, upstream):
+    enable_services("lastfm", "theaudiodb", "wikipedia")
+    _route_rock_chart(upstream)
+    oasis = ArtistFactory(name="Oasis")
+    response = api_client.get("/music_api/trending/", {"genre": "rock", "limit": 10})
+    assert response.status_code == 200
+    body = response.json()
+    artists = body["artists"]
+    # A tag chart has no listener counts: Last.fm's rank order stands.
+    assert [a["name"] for a in artists] == ["Radiohead", "Muse", "Arctic Monkeys", "Oasis"]
+    radiohead, muse, monkeys, ours = artists
+    assert radiohead["photo_url"] == (
+        "https://r2.theaudiodb.com/images/media/artist/thumb/rtqpxx1347913159.jpg"
+    )
+    assert [(r["title"], r["playcount"]) for r in radiohead["releases"]] == [
+        ("OK Computer", 163450123),
+        ("In Rainbows", 139021442),
+        ("Kid A", 98231441),
+    ]
+    assert radiohead["releases"][0]["url"] == "https://www.last.fm/music/Radiohead/OK+Computer"
+    assert radiohead["releases"][0]["cover"].endswith(
+        "/300x300/1e2bcd0cbd0d4d41a21c0e6b08bfa0a9.png"
+    )
+    assert radiohead["id"] is None
+    assert radiohead["mbid"] == RADIOHEAD_MBID
+    # No TheAudioDB photo: the thumbnail of the band's Wikipedia article.
+    assert muse["photo_url"].startswith("https://upload.wikimedia.org/")
+    assert muse["releases"] == []
+    assert monkeys["photo_url"] == DEFAULT_COVER
+    # An artist of our library links to our artist API.
+    assert ours["id"] == oasis.pk
+    assert ours["url"] == f"http://testserver/api/artists/{oasis.pk}/"
+    for artist in artists:
+        assert type(artist["listeners"]) is int
+        assert type(artist["playcount"]) is int
+    meta = body["meta"]
+    assert {k: meta[k] for k in ("genre", "count", "limit", "cached", "source")} == {
+        "genre": "rock",
+        "count": 4,
+        "limit": 10,
+        "cached": False,
+        "source": "lastfm",
+    }
+    assert meta["sources"] == {
+        "lastfm": {"status": "ok"},
+        "theaudiodb": {"status": "ok"},
+        "wikipedia": {"status": "ok"},
+    }
+    requests = len(upstream.calls)
+    again = api_client.get("/music_api/trending/", {"genre": "rock", "limit": 10}).json()
+    assert again["artists"] == artists
+    assert again["meta"]["cached"] is True
+    assert again["meta"]["sources"]["lastfm"] == {"status": "cached"}
+    assert len(upstream.calls) == requests  # everything came from the providers cache
+
+
+def test_trending_sorts_lastfm_numbers_as_numbers(api_client, enable_services, upstream):
+    enable_services("lastfm")
+    upstream.get(LASTFM_URL, params={"method": "chart.getTopArtists"}).mock(
+        return_value=recorded("lastfm", "chart_top_artists.json")
+    )
+    upstream.get(LASTFM_URL, params={"method": "artist.getTopAlbums"}).mock(
+        return_value=recorded("lastfm", "error_6_artist.json")
+    )
+    artists = api_client.get("/music_api/trending/", {"limit": 3}).json()["artists"]
+    # Taylor Swift has more plays, The Weeknd more listeners: listeners first.
+    assert [(a["name"], a["listeners"]) for a in artists] == [
+        ("The Weeknd", 6123552),
+        ("Taylor Swift", 5436411),
+        ("Sabrina Carpenter", 3211092),
+    ]
+
+
+def test_trending_falls_back_to_our_chart_when_lastfm_fails(api_client, enable_services, upstream):
+    enable_services("lastfm")
+    upstream.get(LASTFM_URL, params={"method": "chart.getTopArtists"}).mock(
+        return_value=recorded("lastfm", "error_11.json")
+    )
+    track = TrackFactory()
+    play(track, listeners(2))
+    body = api_client.get("/music_api/trending/").json()
+    assert [a["id"] for a in body["artists"]] == [track.artist_id]
+    assert body["meta"]["source"] == "library"
+    assert body["meta"]["sources"]["lastfm"] == {"status": "degraded", "reason": "unavailable"}
+    assert body["meta"]["sources"]["library"] == {"status": "ok"}
+
+
+def test_a_stale_chart_is_served_without_waiting_for_its_refresh(
+    api_client, enable_services, upstream, settings, monkeypatch
+):
+    enable_services("lastfm")
+    route = upstream.get(LASTFM_URL, params={"method": "chart.getTopArtists"})
+    route.mock(return_value=recorded("lastfm", "chart_top_artists.json"))
+    upstream.get(LASTFM_URL, params={"method": "artist.getTopAlbums"}).mock(
+        return_value=recorded("lastfm", "error_6_artist.json")
+    )
+    first = api_client.get("/music_api/trending/", {"limit": 3}).json()
+    # Later: the chart is past its freshness, and Last.fm has become slower than the budget.
+    settings.PROVIDERS_BUDGET_SECONDS = 0.3
+    later = provider_cache._now() + settings.PROVIDERS_CACHE_CHART_SECONDS + 1
+    monkeypatch.setattr(provider_cache, "_now", lambda: later)
+    route.mock(side_effect=slow(recorded("lastfm", "chart_top_artists.json"), 2.0))
+    stale = api_client.get("/music_api/trending/", {"limit": 3}).json()
+    assert stale["meta"]["source"] == "lastfm"
+    assert stale["artists"] == first["artists"]
+    assert stale["meta"]["cached"] is True
+
+
+def _route_britpop(router):
+    router.get(LASTFM_URL, params={"method": "tag.getTopTracks", "tag": "britpop"}).mock(
+        return_value=recorded("lastfm", "tag_top_tracks.json")
+    )
+    router.get(ITUNES_URL, params={"term": "Oasis Live Forever"}).mock(
+        return_value=recorded("itunes", "search_oasis_live_forever.json")
+    )
+    router.get(ITUNES_URL).mock(return_value=recorded("itunes", "search_empty.json"))
+    router.get(DEEZER_URL).mock(return_value=recorded("deezer", "search_empty.json"))
+
+
+def test_year_chart_is_lastfms_with_our_tracks_playable(api_client, enable_services, upstream):
+    enable_services("lastfm", "itunes", "deezer")
+    _route_britpop(upstream)
+    u2 = ArtistFactory(name="U2")
+    ours = TrackFactory(title="With or Without You", artist=u2, album=AlbumFactory(artist=u2))
+    body = api_client.get("/music_api/year-chart/", {"genre": "britpop"}).json()
+    tracks = body["tracks"]
+    assert [(t["name"], t["artist"]) for t in tracks] == [
+        ("Live Forever", "Oasis"),
+        ("With or Without You", "U2"),
+        ("Live and Let Die", "Wings"),
+    ]
+    live_forever, with_or_without, live_and_let_die = tracks
+    assert live_forever["id"] is None
+    assert live_forever["source"] == "lastfm"
+    assert _proxied(live_forever["url"]).startswith("https://audio-ssl.itunes.apple.com/")
+    assert with_or_without["id"] == ours.pk
+    assert with_or_without["url"] == f"http://testserver/api/tracks/{ours.pk}/stream"
+    assert live_and_let_die["url"] == ""
+    assert body["meta"]["source"] == "lastfm"
+    assert body["meta"]["sources"]["itunes"] == {"status": "ok"}
+    for track in tracks:
+        assert type(track["listeners"]) is int
+
+
+def test_apple_chart_is_apples_in_its_own_order(api_client, enable_services, upstream):
+    enable_services("apple", "itunes")
+    upstream.get(
+        "https://rss.marketingtools.apple.com/api/v2/us/music/most-played/10/songs.json"
+    ).mock(return_value=recorded("apple", "most_played_us_10.json"))
+    upstream.get(ITUNES_URL).mock(return_value=recorded("itunes", "search_empty.json"))
+    response = api_client.get("/music_api/apple-chart/", {"country": "US", "count": 5})
+    assert response.status_code == 200
+    body = response.json()
+    assert [(t["name"], t["artist"]) for t in body["tracks"]] == [
+        ("Manchild", "Sabrina Carpenter"),
+        ("Ordinary", "Alex Warren"),
+        ("I'm the Problem", "Morgan Wallen"),
+        ("luther", "Kendrick Lamar & SZA"),
+        ("TEXAS HOLD 'EM", "Beyoncé"),
+    ]
+    first = body["tracks"][0]
+    assert first["image_url"].startswith("https://is1-ssl.mzstatic.com/")
+    assert first["source"] == "apple"
+    assert (first["id"], first["listeners"], first["playcount"]) == (None, 0, 0)
+    meta = body["meta"]
+    assert {k: meta[k] for k in ("source", "country", "type", "count", "cached")} == {
+        "source": "apple",
+        "country": "us",
+        "type": "songs",
+        "count": 5,
+        "cached": False,
+    }
+    assert meta["sources"]["apple"] == {"status": "ok"}
+    assert meta["sources"]["deezer"] == {"status": "disabled"}
+
+
+def test_apple_chart_falls_back_to_ours_when_apple_is_down(api_client, enable_services, upstream):
+    enable_services("apple")
+    upstream.get(url__startswith="https://rss.marketingtools.apple.com/").mock(
+        return_value=httpx.Response(502)
+    )
+    hit = TrackFactory()
+    play(hit, listeners(2))
+    body = api_client.get("/music_api/apple-chart/").json()
+    assert [t["id"] for t in body["tracks"]] == [hit.pk]
+    assert body["meta"]["source"] == "library"
+    assert body["meta"]["sources"]["apple"] == {"status": "degraded", "reason": "unavailable"}
+
+
+def test_enrichment_is_kept_per_artist_and_title(api_client, enable_services, upstream):
+    enable_services("lastfm", "itunes", "deezer")
+    _route_search(upstream)
+    _library()
+    api_client.get("/music_api/search/", {"q": "believe", "page_size": 30})
+    itunes_calls = [c for c in upstream.calls if c.request.url.host == "itunes.apple.com"]
+    # Another page size is another answer, but the same tracks: nobody is asked again.
+    body = api_client.get("/music_api/search/", {"q": "believe", "page_size": 29}).json()
+    assert [c for c in upstream.calls if c.request.url.host == "itunes.apple.com"] == itunes_calls
+    assert body["meta"]["sources"]["itunes"] == {"status": "cached"}
+    assert body["meta"]["sources"]["lastfm"] == {"status": "cached"}
+
+
+def test_an_unreadable_lastfm_answer_is_a_degraded_source(api_client, enable_services, upstream):
+    enable_services("lastfm")
+    upstream.get(LASTFM_URL, params={"method": "track.search"}).mock(
+        return_value=recorded("lastfm", "truncated.json")
+    )
+    believe, believe_in_me = _library()
+    response = api_client.get("/music_api/search/", {"q": "believe"})
+    assert response.status_code == 200
+    assert [r["id"] for r in response.json()["results"]] == [believe.pk, believe_in_me.pk]
+    assert response.json()["meta"]["sources"]["lastfm"] == {
+        "status": "degraded",
+        "reason": "malformed",
+    }
