@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/", include("rubysound.catalog.urls")),
     path("api/", include("rubysound.social.urls")),
     path("", include("rubysound.catalog.music_urls")),
+    path("admin/backup/", include("rubysound.ops.admin_urls")),
     path("admin/", admin.site.urls),
     # Django's set_language, reachable from cached pages (no CSRF token): see i18n_views.
     path("i18n/setlang/", i18n_views.set_language, name="set_language"),
