@@ -11,7 +11,7 @@ WEB_CONCURRENCY ?= 1
 export UV_PYTHON_DOWNLOADS := never
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint format serve migrate lock superuser clean help screenshots
+.PHONY: run test lint format serve migrate lock superuser clean help screenshots k8s-secrets
 
 help:
 	@echo "make run        set up, migrate, load demo data and serve on http://$(HOST):$(PORT)"
@@ -19,6 +19,7 @@ help:
 	@echo "make lock       re-resolve requirements*.lock from pyproject.toml"
 	@echo "make superuser  create an admin account"
 	@echo "make screenshots  PNGs of the main pages (both themes, desktop and phone) in var/screenshots/"
+	@echo "make k8s-secrets  write k8s/db-secrets.yml with random values (git-ignored; see README)"
 
 $(BIN)/uv:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: RubySound needs Python 3.11"; exit 1; }
@@ -84,7 +85,26 @@ $(CHROMIUM):
 	apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
 
-test: lint $(CHROMIUM) node_modules/.installed
+# Deployment checks (tests/deploy): yamllint, hadolint, checkov, kubernetes-validate and
+# check-jsonschema live in their own pinned environment, apart from the app's dependencies.
+OPS_VENV := .venv-ops
+
+$(OPS_VENV)/.ops-deps: requirements-ops.lock | $(BIN)/uv
+	@test -x $(OPS_VENV)/bin/python || $(PYTHON) -m venv $(OPS_VENV)
+	$(BIN)/uv pip sync --quiet --python $(OPS_VENV)/bin/python requirements-ops.lock
+	@touch $@
+
+# The image smoke test (tests/deploy/test_image.py) builds and runs the image with Debian's
+# podman, on stand-in base images made with debootstrap (no registry is needed).
+PODMAN := /usr/bin/podman
+
+$(PODMAN):
+	@command -v apt-get >/dev/null || { echo "$(PODMAN) not found and no apt-get: install podman"; exit 1; }
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends podman buildah \
+		skopeo runc crun catatonit uidmap slirp4netns fuse-overlayfs debootstrap
+
+test: lint $(CHROMIUM) node_modules/.installed $(OPS_VENV)/.ops-deps $(PODMAN)
 	$(BIN)/python manage.py compile_translations
 	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -97,6 +117,12 @@ lock: | $(BIN)/uv
 		pyproject.toml -o requirements.lock
 	$(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
 		--extra dev pyproject.toml -o requirements-dev.lock
+	$(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+		requirements-ops.in -o requirements-ops.lock
+
+# Kubernetes secrets for `kubectl apply -f k8s/db-secrets.yml`: random, never committed.
+k8s-secrets:
+	$(PYTHON) scripts/k8s_secrets.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(OPS_VENV) .pytest_cache .ruff_cache

@@ -21,6 +21,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken
 
 from rubysound.accounts import presence
+from rubysound.core import shutdown
 
 logger = logging.getLogger("rubysound.websocket")
 
@@ -124,19 +125,27 @@ class RubySoundConsumer(AsyncJsonWebsocketConsumer):
             # so its TTL ends it, as after a crash.
             if self._heartbeat_task is not None:
                 self._heartbeat_task.cancel()
+            shutdown.state.forget(self)
 
     async def accept_connection(self) -> None:
+        if shutdown.is_draining():
+            # This process is stopping: the client should reconnect to another one.
+            await self.refuse(shutdown.GOING_AWAY)
+            return
         if self.user.is_authenticated:
             await self._start_presence()
         await self.accept(subprotocol=self.scope.get("accepted_subprotocol"))
         websocket_connections.labels(self.route_name).inc()
         self._counted = True
+        # Closed with 1001 by the server when the process shuts down.
+        shutdown.state.track(self)
 
     async def refuse(self, code: int) -> None:
         await self.accept(subprotocol=self.scope.get("accepted_subprotocol"))
         await self.close(code=code)
 
     async def disconnect(self, code):
+        shutdown.state.forget(self)
         await self._stop_presence()
         if getattr(self, "_counted", False):
             websocket_connections.labels(self.route_name).dec()

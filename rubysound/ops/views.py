@@ -6,8 +6,10 @@ from django.views.decorators.cache import never_cache
 from django_prometheus.exports import ExportToDjangoView
 from drf_spectacular.views import SpectacularRedocView
 
+from rubysound.core import shutdown
 from rubysound.core.exceptions import error_body
 
+from .backup.observability import multiprocess_exposition
 from .health import registered_checks, run_checks
 
 SERVICE_NAME = "rubysound"
@@ -21,7 +23,17 @@ async def live(request):
 
 @never_cache
 async def ready(request):
-    """Ready to serve: every critical dependency answers. 503 with the failing checks if not."""
+    """Ready to serve: every critical dependency answers. 503 with the failing checks if not,
+    and 503 without checking anything once the process has begun shutting down."""
+    if shutdown.is_draining():
+        body = {
+            "status": "shutting_down",
+            "service": SERVICE_NAME,
+            "check": "ready",
+            "critical_checks": [check.name for check in registered_checks() if check.critical],
+            "checks": {},
+        }
+        return JsonResponse(body, status=503)
     user = await request.auser()
     healthy, checks = await run_checks(show_errors=user.is_staff)
     body = {
@@ -49,6 +61,7 @@ def metrics(request):
             response["WWW-Authenticate"] = 'Bearer realm="metrics"'
             return response
     response: HttpResponse = ExportToDjangoView(request)
+    response.content += multiprocess_exposition()  # backup gauges, read from the manifests
     return response
 
 
