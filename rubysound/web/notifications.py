@@ -39,6 +39,8 @@ def notifications_text() -> dict:
         "badgeSome": _("Notifications, unread: %(count)s"),
         "failed": _("That did not work. Please try again."),
         "signIn": _("Your session has ended: sign in again to do that."),
+        "loading": _("Loading…"),
+        "noMore": _("That is all of your notifications."),
     }
 
 

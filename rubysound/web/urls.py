@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import catalog_views, home_views, playlist_views, pwa, views
+from . import catalog_views, favorite_views, home_views, playlist_views, pwa, views
 
 urlpatterns = [
     path("", home_views.home, name="home"),
@@ -15,6 +15,7 @@ urlpatterns = [
     path("music_api/index/", catalog_views.search, name="search"),
     path("artists/<int:pk>/", catalog_views.artist_page, name="artist-page"),
     path("albums/<int:pk>/", catalog_views.album_page, name="album-page"),
+    path("favorites/", favorite_views.toggle_favorite, name="favorite-toggle"),
     path("playlists/", playlist_views.playlists_page, name="playlists"),
     path("playlists/new/", playlist_views.create_playlist, name="playlist-create"),
     path("playlists/<int:pk>/", playlist_views.playlists_page, name="playlist-page"),

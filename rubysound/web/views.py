@@ -19,6 +19,7 @@ from rubysound.social.selectors.public import public_favorites_of
 
 from .forms import LoginForm, ProfileForm, SignupForm
 from .notifications import describe_notification, notifications_text
+from .plurals import plural_tables
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -115,9 +116,11 @@ def profile(request):
         "Anyone can see your Favorites and profile page, like them and comment. "
         "Switched off, only you can see them."
     )
+    # One more than shown: whether "Load more" has anything to load.
+    latest = list(notifications_for(request.user)[: LATEST_NOTIFICATIONS + 1])
     notifications = [
         {**describe_notification(notification_payload(n)), "created": n.created_at}
-        for n in notifications_for(request.user)[:LATEST_NOTIFICATIONS]
+        for n in latest[:LATEST_NOTIFICATIONS]
     ]
     return render(
         request,
@@ -129,7 +132,9 @@ def profile(request):
             "has_unread": any(n["unread"] for n in notifications),
             "notifications_config": {
                 "pageSize": LATEST_NOTIFICATIONS,
+                "hasMore": len(latest) > LATEST_NOTIFICATIONS,
                 "text": notifications_text(),
+                "plurals": plural_tables("moreNotifications"),
             },
         },
         status=400 if request.method == "POST" else 200,
@@ -192,6 +197,8 @@ def public_profile(request, username: str):
             "failed": _("That did not work. Please try again."),
             "emptyText": _("Write something first."),
         },
+        # Counted words the script rewrites when a count changes live.
+        "plurals": plural_tables("likesWord"),
     }
     return render(
         request,

@@ -9,7 +9,8 @@ choice in ``localStorage``, as the theme toggle leaves it).
 
 The data is real: a small generated library scanned into the test database (playable
 tracks, covers), two listeners with favorites, listens (so the charts have entries), a
-comment with a reply and a like. One page is checked with the player bar open, playing.
+comment with a reply and a like. One page is checked with the player bar open, playing, its
+"Up next" panel open, and the search box's suggestions open.
 """
 
 from collections.abc import Callable, Iterator
@@ -169,6 +170,12 @@ def settle(page: Page) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def finish_animations(element) -> None:
+    """Waits for an element's entrance animation: colours are checked as they end up, not
+    half faded in."""
+    element.evaluate("el => Promise.all(el.getAnimations().map((a) => a.finished))")
+
+
 def play_first_track(page: Page) -> None:
     expect(page.locator("#player")).to_have_attribute("data-ready", "true")
     page.locator("#main").get_by_role("button", name="Play ").first.click()
@@ -243,11 +250,25 @@ def test_page_has_no_serious_accessibility_violations(name, browser: Browser, a1
                 if name == "player-open":
                     play_first_track(page)
                     found += run_axe(page)
+                    # The "Up next" panel, open over the page.
+                    page.locator("#player").get_by_role("button", name="Up next").click()
+                    expect(page.locator("#player [data-queue]")).to_be_visible()
+                    finish_animations(page.locator("#player [data-queue]"))
+                    found += run_axe(page)
+                    page.keyboard.press("Escape")
+                    expect(page.locator("#player [data-queue]")).to_be_hidden()
                     # Not Home: the server's cached charts may name another test's rows.
                     page.locator(".catalog-by a").click()
                     expect(page.locator("#main h1")).to_have_text(world["album"].artist.name)
                     expect(page.locator("#player")).to_be_visible()
                     settle(page)
+                    # The search box's suggestions (artists and tracks groups), open.
+                    box = page.get_by_role("combobox", name="Search music")
+                    box.fill(world["album"].artist.name[:3])
+                    expect(box).to_have_attribute("aria-expanded", "true")
+                    expect(page.get_by_role("group", name="Tracks")).to_be_visible()
+                    box.press("ArrowDown")
+                    finish_animations(page.get_by_role("listbox", name="Suggestions"))
                 found += run_axe(page)
                 # The lesser ones are shown (pytest -s) but do not fail the test.
                 for v in found:

@@ -89,3 +89,31 @@ def test_russian_pages_fit_a_phone(open_page):
     language.scroll_into_view_if_needed()
     expect(language).to_be_visible()
     expect(page.get_by_role("button", name="Сменить язык")).to_be_in_viewport()
+
+
+def test_scripts_count_in_russian_forms(open_page, site_url):
+    """The search box counts its suggestions with Intl.PluralRules and the page's tables."""
+    from django.conf import settings
+
+    from tests.factories import AlbumFactory, ArtistFactory, TrackFactory
+
+    for name in ("Ночные снайперы", "Ночной проспект"):
+        artist = ArtistFactory(name=name)
+        TrackFactory(title=f"{name}: тема", album=AlbumFactory(artist=artist))
+    TrackFactory(title="Ночь")
+
+    def in_russian(page: Page) -> None:
+        page.context.add_cookies(
+            [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "ru", "url": site_url}]
+        )
+
+    page = open_page("/", prepare=in_russian)
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    box = page.get_by_role("combobox", name="Поиск музыки")
+    box.click()
+    box.press_sequentially("ноч", delay=30)
+    expect(page.locator("[data-search-status]")).to_have_text(
+        "Подсказки: 2 исполнителя, 3 трека. Выбирайте стрелками вверх и вниз."
+    )
+    artists = page.get_by_role("listbox").get_by_role("group", name="Исполнители")
+    expect(artists.get_by_role("option").first).to_contain_text("0 слушателей")

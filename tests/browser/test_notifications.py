@@ -158,3 +158,61 @@ def test_profile_with_notifications_fits_a_phone(open_page, browser, site_url):
     expect(notifications(page)).to_have_count(3)
     expect(badge_count(page)).to_be_visible()
     assert_no_horizontal_scroll(page)
+
+
+def test_load_more_appends_older_ones_and_live_ones_never_repeat(open_page):
+    alice = UserFactory(username="aurelia")
+    bob = UserFactory(username="bastian")
+    older = NotificationFactory.create_batch(25, recipient=alice)
+    alice_page = open_page("/profile/", as_user=alice)
+    list_root = alice_page.locator('[data-component="notification-list"]')
+    wait_until_ready(alice_page, "notification-list")
+    expect(list_root).to_have_attribute("data-loaded", "true")
+    expect(notifications(alice_page)).to_have_count(20)
+    load_more = alice_page.get_by_role("button", name="Load more")
+    expect(load_more).to_be_visible()
+
+    # A live one arrives first: the server's list moves down by one under the page.
+    bob_page = open_page("/u/aurelia/", as_user=bob)
+    wait_until_ready(bob_page, "public-profile")
+    bob_page.locator("[data-like-button]").click()
+    expect(notifications(alice_page)).to_have_count(21)
+    expect(notifications(alice_page).first).to_contain_text("bastian liked your playlist")
+
+    load_more.click()
+    expect(notifications(alice_page)).to_have_count(26)
+    expect(load_more).to_be_hidden()  # no next page
+    expect(alice_page.locator("[data-notifications-status]")).to_have_text(
+        "5 more notifications loaded."
+    )
+    ids = notifications(alice_page).evaluate_all(
+        "items => items.map(item => Number(item.dataset.notificationId))"
+    )
+    assert len(set(ids)) == len(ids) == 26
+    # Newest first, the oldest of all last.
+    assert ids[-1] == older[0].pk
+    assert set(ids) >= {n.pk for n in older}
+    # The focus, on the button that went away, moved to the first row it brought.
+    expect(notifications(alice_page).nth(21)).to_be_focused()
+
+    # Another live one still goes on top, once.
+    bob_page.locator("[data-like-button]").click()  # unlike: the live one goes away
+    expect(notifications(alice_page)).to_have_count(25)
+    bob_page.locator("[data-like-button]").click()
+    expect(notifications(alice_page)).to_have_count(26)
+    ids = notifications(alice_page).evaluate_all(
+        "items => items.map(item => Number(item.dataset.notificationId))"
+    )
+    assert len(set(ids)) == 26
+
+
+def test_load_more_is_not_offered_when_everything_is_shown(open_page):
+    alice = UserFactory(username="alma")
+    NotificationFactory.create_batch(20, recipient=alice)
+    page = open_page("/profile/", as_user=alice)
+    wait_until_ready(page, "notification-list")
+    expect(page.locator('[data-component="notification-list"]')).to_have_attribute(
+        "data-loaded", "true"
+    )
+    expect(notifications(page)).to_have_count(20)
+    expect(page.get_by_role("button", name="Load more")).to_be_hidden()

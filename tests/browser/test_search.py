@@ -52,25 +52,38 @@ def test_autocomplete_by_keyboard_leads_to_the_artist_page(open_page, site_url, 
     box.press_sequentially("nigh", delay=30)
 
     expect(box).to_have_attribute("aria-expanded", "true")
+    listbox = page.get_by_role("listbox", name="Suggestions")
+    artists = listbox.get_by_role("group", name="Artists").get_by_role("option")
+    tracks = listbox.get_by_role("group", name="Tracks").get_by_role("option")
     options = suggestions(page)
-    # Two artists (name prefixes in order), then "Search for “nigh”".
-    expect(options).to_have_count(3)
-    expect(options.nth(0)).to_contain_text("Night Ghost")
-    expect(options.nth(1)).to_contain_text("Nightwish")
-    expect(options.nth(2)).to_have_text("Search for “nigh”")
-    expect(page.locator("[data-search-status]")).to_contain_text("2 artists suggested")
+    # Two artists (name prefixes in order), the three tracks by them or named so, then
+    # "Search for “nigh”".
+    expect(artists).to_have_count(2)
+    expect(artists.nth(0)).to_contain_text("Night Ghost")
+    expect(artists.nth(1)).to_contain_text("Nightwish")
+    expect(tracks).to_have_count(3)
+    expect(tracks.filter(has_text="Night Drive")).to_have_count(1)
+    expect(options).to_have_count(6)
+    expect(options.nth(5)).to_have_text("Search for “nigh”")
+    expect(page.locator("[data-search-status]")).to_contain_text(
+        "Suggestions: 2 artists, 3 tracks."
+    )
     expect(box).to_be_focused()
 
     box.press("ArrowDown")
     expect(options.nth(0)).to_have_attribute("aria-selected", "true")
     expect(box).to_have_attribute("aria-activedescendant", "site-search-option-0")
-    box.press("ArrowDown")
-    box.press("ArrowDown")
-    expect(options.nth(2)).to_have_attribute("aria-selected", "true")
+    for _ in range(5):  # across the groups, down to "Search for"
+        box.press("ArrowDown")
+    expect(options.nth(5)).to_have_attribute("aria-selected", "true")
+    expect(box).to_have_attribute("aria-activedescendant", "site-search-option-all")
     box.press("ArrowDown")  # wraps around to the first
     expect(options.nth(0)).to_have_attribute("aria-selected", "true")
     box.press("ArrowUp")  # and back to the last
     box.press("ArrowUp")
+    expect(options.nth(4)).to_have_attribute("aria-selected", "true")
+    for _ in range(3):  # up through the tracks to the second artist
+        box.press("ArrowUp")
     expect(options.nth(1)).to_have_attribute("aria-selected", "true")
     expect(options.nth(0)).to_have_attribute("aria-selected", "false")
     expect(box).to_have_attribute("aria-activedescendant", "site-search-option-1")
@@ -97,7 +110,7 @@ def test_escape_closes_and_enter_without_a_choice_searches(open_page, site_url, 
     page = open_page("/")
     box = search_box(page)
     box.fill("night")
-    expect(suggestions(page)).to_have_count(3)
+    expect(suggestions(page)).to_have_count(6)  # two artists, three tracks, "Search for"
     box.press("Escape")
     expect(box).to_have_attribute("aria-expanded", "false")
     expect(page.get_by_role("listbox", name="Suggestions")).to_be_hidden()
@@ -167,7 +180,7 @@ def test_suggestions_follow_the_latest_text_only(open_page, bands):
     box.fill("zzzz")
     expect(suggestions(page)).to_have_count(1)  # only "Search for “zzzz”"
     expect(page.locator("[data-search-status]")).to_have_text(
-        "No artists match. Press Enter to search tracks."
+        "Nothing matches. Press Enter to search."
     )
 
 

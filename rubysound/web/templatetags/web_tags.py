@@ -12,6 +12,8 @@ from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import escape
 
+from rubysound.web import plurals
+
 register = template.Library()
 
 # What the player needs to know about a track (see ``music_serializers.track_object``).
@@ -57,3 +59,19 @@ def duration(seconds):
     if hours:
         return f"{hours}:{minutes:02d}:{secs:02d}"
     return f"{minutes}:{secs:02d}"
+
+
+@register.filter
+def is_in(value, container):
+    """``value in container``, for ``{% with %}``; False when there is no container."""
+    try:
+        return value in container
+    except TypeError:
+        return False
+
+
+@register.simple_tag
+def plural_tables(*names):
+    """Counted messages for a page script (``rubysound/web/plurals.py``), as an attribute-safe
+    JSON ``{name: {category: text}}``: ``data-plurals="{% plural_tables 'tracks' %}"``."""
+    return json_attr(plurals.plural_tables(*names))

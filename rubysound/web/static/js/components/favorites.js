@@ -1,6 +1,10 @@
 // The heart of every track row: adds its track to the signed-in user's Favorites, or takes
 // it out again (POST / DELETE /api/playlists/me/tracks/ {track_id}).
 //
+// Each heart is a form posting to /favorites/, which does the same with a page load when
+// scripts are off (or before this one has loaded); here the click is taken over, so the page
+// stays put, and the form's `action` field follows the heart's state.
+//
 // Mounted once on the status line outside #main (base.html, signed-in visitors only), it
 // listens to clicks on the whole document: rows of every page htmx swaps in work without
 // mounting anything per row, and navigation never tears it down. The server renders each
@@ -44,6 +48,8 @@ export function mount(element) {
     for (const heart of document.querySelectorAll(selector)) {
       heart.setAttribute("aria-pressed", String(pressed));
       heart.setAttribute("aria-label", fill(pressed ? text.labelRemove : text.labelAdd, title));
+      const action = heart.form && heart.form.querySelector("[data-favorite-action]");
+      if (action) action.value = pressed ? "remove" : "add";
     }
   }
 
@@ -88,7 +94,9 @@ export function mount(element) {
 
   function onClick(event) {
     const button = event.target instanceof Element && event.target.closest("[data-favorite]");
-    if (button && !button.disabled) toggle(button);
+    if (!button || button.disabled) return;
+    event.preventDefault(); // no form submission: the API call below does the work
+    toggle(button);
   }
 
   document.addEventListener("click", onClick);

@@ -1,14 +1,22 @@
 // The notifications list on /profile/: rendered by the server, then kept live. New
 // notifications are prepended, withdrawn ones (an unlike) disappear, reads from other tabs
-// clear the unread marks, and "Mark all read" marks everything through the API.
+// clear the unread marks, and "Mark all read" marks everything through the API. "Load more"
+// appends older ones from the paginated API while it has a `next` page.
+//
+// The list on screen is kept equal to the start of the server's list (live messages add and
+// remove on both sides), so the page to ask for is the one holding the first row not shown
+// yet: a withdrawn notification makes it ask again for rows it partly has (never skipping
+// one), and rows already on screen are never added twice.
 //
 // Sentences come from the page's config (`notifications_text` on the server), with
 // %(actor)s and %(playlist)s turned into links; user text only ever goes in as text.
 
 import { ApiError, apiFetch } from "../api.js";
 import { subscribe } from "../notification-feed.js";
+import { plural } from "../plurals.js";
 
 const LIVE_TYPES = new Set(["playlist_like", "playlist_comment", "comment_reply", "comment_like"]);
+const MAX_PAGE_SIZE = 100; // the API's bound (core/pagination.py)
 
 /** A site path or http(s) URL safe for an href, else "". */
 function safeUrl(value) {
@@ -29,12 +37,17 @@ export function mount(root) {
   const markAllButton = root.querySelector("[data-mark-all-read]");
   const errorBox = root.querySelector("[data-notifications-error]");
   const template = root.querySelector("#notification-template");
+  const loadMoreButton = root.querySelector("[data-load-more]");
+  const status = root.querySelector("[data-notifications-status]");
+  const loadMoreLabel = loadMoreButton.textContent;
   const timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
     dateStyle: "medium",
     timeStyle: "short",
   });
   const controller = new AbortController();
   let stopped = false;
+  let hasMore = Boolean(config.hasMore);
+  let loadingMore = false;
 
   function playlistUrl(playlist, comment) {
     if (!playlist || !playlist.is_favorites) return "/playlists/";
@@ -106,18 +119,21 @@ export function mount(root) {
     return [...list.querySelectorAll(":scope > [data-notification-id]")];
   }
 
+  function shown(id) {
+    return list.querySelector(`:scope > [data-notification-id="${Number(id)}"]`) !== null;
+  }
+
   function update() {
     const all = items();
     emptyState.hidden = all.length > 0;
     markAllButton.hidden = !all.some((item) => item.classList.contains("is-unread"));
+    loadMoreButton.hidden = !hasMore;
     root.dataset.count = String(all.length);
   }
 
   function prepend(message) {
-    if (list.querySelector(`:scope > [data-notification-id="${Number(message.id)}"]`)) return;
+    if (shown(message.id)) return;
     list.prepend(build(message));
-    // The list shows the latest ones; older ones are still on the server.
-    for (const extra of items().slice(config.pageSize)) extra.remove();
     update();
   }
 
@@ -150,11 +166,18 @@ export function mount(root) {
     if (held !== null) return;
     held = [];
     try {
-      const data = await apiFetch(`/api/notifications/?page_size=${config.pageSize}`, {
+      // As many as are on screen (rows loaded with "Load more" stay), within the API's bound.
+      const size = Math.min(MAX_PAGE_SIZE, Math.max(config.pageSize, items().length));
+      const data = await apiFetch(`/api/notifications/?page_size=${size}`, {
         signal: controller.signal,
       });
       if (stopped) return;
-      list.replaceChildren(...data.results.map(build));
+      const fresh = new Set(data.results.map((message) => String(message.id)));
+      const beyond = items()
+        .slice(size)
+        .filter((item) => !fresh.has(item.dataset.notificationId));
+      list.replaceChildren(...data.results.map(build), ...beyond);
+      if (!beyond.length) hasMore = Boolean(data.next);
       update();
     } catch (error) {
       if (error?.name !== "AbortError") console.warn("notifications not refreshed", error);
@@ -193,7 +216,63 @@ export function mount(root) {
     }
   }
 
+  function announce(message) {
+    status.textContent = "";
+    // After a tick, so the same words are read out again.
+    window.setTimeout(() => {
+      if (!stopped) status.textContent = message;
+    }, 50);
+  }
+
+  async function loadMore() {
+    if (loadingMore || !hasMore) return;
+    loadingMore = true;
+    loadMoreButton.setAttribute("aria-disabled", "true");
+    loadMoreButton.textContent = text.loading;
+    list.setAttribute("aria-busy", "true");
+    showError("");
+    const page = Math.floor(items().length / config.pageSize) + 1;
+    const hadFocus = document.activeElement === loadMoreButton;
+    try {
+      const data = await apiFetch(
+        `/api/notifications/?page_size=${config.pageSize}&page=${page}`,
+        { signal: controller.signal },
+      );
+      if (stopped) return;
+      const added = data.results.filter((message) => !shown(message.id)).map(build);
+      list.append(...added);
+      hasMore = Boolean(data.next);
+      announce(
+        added.length || hasMore
+          ? plural(config.plurals.moreNotifications, added.length)
+          : text.noMore,
+      );
+      if (!hasMore && hadFocus && added.length) {
+        // The button goes away: the focus moves to the first row it brought.
+        added[0].tabIndex = -1;
+        added[0].focus();
+      }
+    } catch (error) {
+      if (error?.name === "AbortError" || stopped) return;
+      if (error instanceof ApiError && error.status === 404) {
+        hasMore = false; // the list got shorter meanwhile: nothing is left past it
+        announce(text.noMore);
+      } else {
+        showError(error instanceof ApiError && error.status === 401 ? text.signIn : text.failed);
+      }
+    } finally {
+      loadingMore = false;
+      if (!stopped) {
+        loadMoreButton.removeAttribute("aria-disabled");
+        loadMoreButton.textContent = loadMoreLabel;
+        list.removeAttribute("aria-busy");
+        update();
+      }
+    }
+  }
+
   markAllButton.addEventListener("click", markAllRead);
+  loadMoreButton.addEventListener("click", loadMore);
   // The server renders the button disabled: a click before this point would be lost.
   markAllButton.disabled = false;
   update();

@@ -7,12 +7,20 @@
 // in) from the top. The listeners are on `document` and registered once.
 //
 // Controls: play/pause, previous/next through the queue, a waveform slider (click, drag,
-// arrow keys) that seeks (the <audio> streams with HTTP Range), volume and mute, keyboard
-// shortcuts outside text fields (Space, ←/→ 5 s, Shift+←/→ previous/next, M), the Media
-// Session API, and listen reporting for signed-in listeners (../player/listens.js).
+// arrow keys) that seeks (the <audio> streams with HTTP Range), volume and mute, shuffle and
+// repeat (off / the whole list / this track; both kept in localStorage), the "Up next" panel
+// (../player/queue-panel.js), keyboard shortcuts outside text fields (Space, ←/→ 5 s,
+// Shift+←/→ previous/next, M), the Media Session API, and listen reporting for signed-in
+// listeners (../player/listens.js).
+//
+// The queue keeps the list's order; `order` is the order of play (the list's own, or with
+// shuffle on the current track first and the rest shuffled). next/previous, the end of a
+// track and the panel all go through it.
 
 import { apiFetch } from "../api.js";
 import { ListenTracker } from "../player/listens.js";
+import { loadModes, nextRepeat, playOrder, saveModes } from "../player/modes.js";
+import { QueuePanel } from "../player/queue-panel.js";
 import { Waveform } from "../player/waveform.js";
 
 const SEEK_STEP = 5; // seconds, arrows
@@ -114,6 +122,9 @@ class Player {
     this.previousButton = bar.querySelector('[data-action="previous"]');
     this.nextButton = bar.querySelector('[data-action="next"]');
     this.muteButton = bar.querySelector('[data-action="mute"]');
+    this.shuffleButton = bar.querySelector('[data-action="shuffle"]');
+    this.repeatButton = bar.querySelector('[data-action="repeat"]');
+    this.repeatMode = bar.querySelector("[data-repeat-mode]");
     this.volume = bar.querySelector("[data-volume]");
     this.titleEl = bar.querySelector("[data-title]");
     this.artistEl = bar.querySelector("[data-artist]");
@@ -125,7 +136,9 @@ class Player {
     this.text = bar.dataset;
 
     this.queue = [];
+    this.order = []; // queue indexes in the order they play
     this.index = -1;
+    this.modes = loadModes(); // {shuffle: bool, repeat: "off" | "all" | "one"}
     this.track = null;
     this.waveformRequest = null;
     this.dragFraction = null;
@@ -133,8 +146,12 @@ class Player {
     this.restoring = 0; // a position to seek to once the restored track's metadata is known
     this.listens = new ListenTracker(bar.dataset.signedIn === "true");
     this.waveform = new Waveform(this.wave, bar.querySelector("[data-canvas]"));
+    this.panel = new QueuePanel(bar, {
+      onChoose: (index) => this.jumpTo(index),
+    });
 
     this.restoreVolume();
+    this.renderModes();
     this.listen();
     this.setupMediaSession();
     this.restoreSession();
@@ -159,6 +176,8 @@ class Player {
     this.on(this.previousButton, "click", () => this.previous());
     this.on(this.nextButton, "click", () => this.next());
     this.on(this.muteButton, "click", () => this.toggleMute());
+    this.on(this.shuffleButton, "click", () => this.toggleShuffle());
+    this.on(this.repeatButton, "click", () => this.cycleRepeat());
     this.on(this.volume, "input", () => this.setVolume(Number(this.volume.value) / 100));
 
     this.on(this.wave, "pointerdown", (event) => this.onPointerDown(event));
@@ -230,12 +249,14 @@ class Player {
     const queue = state.queue.filter((track) => track && typeof track.url === "string");
     if (queue.length !== state.queue.length) return;
     this.queue = queue;
+    this.order = playOrder(queue.length, state.index, this.modes.shuffle);
     this.restoring = Number(state.time) || 0;
     this.load(state.index, { autoplay: false, quiet: true });
   }
 
   destroy() {
     this.removers.forEach((remove) => remove());
+    this.panel.destroy();
     this.waveform.destroy();
     if (this.waveformRequest) this.waveformRequest.abort();
     this.audio.pause();
@@ -285,11 +306,13 @@ class Player {
     const same = this.track && track && this.track.id === track.id && this.track.url === track.url;
     this.queue = tracks;
     this.index = index;
+    this.order = playOrder(tracks.length, index, this.modes.shuffle);
     if (same) {
       // The current track's own button: play/pause, the new list becomes the queue.
       this.track = track;
       this.toggle();
       this.renderQueueButtons();
+      this.renderQueue();
       return;
     }
     this.load(index);
@@ -308,6 +331,7 @@ class Player {
     this.audio.src = track.url;
     this.renderTrack();
     this.renderQueueButtons();
+    this.renderQueue();
     this.renderTime({ announce: true });
     this.loadWaveform(track);
     this.updateMetadata();
@@ -350,28 +374,88 @@ class Player {
     }
   }
 
+  // --- Order of play ---------------------------------------------------------------------
+
+  /** The queue index after (step 1) or before (step -1) the current one; -1 when none. */
+  neighbour(step) {
+    const at = this.order.indexOf(this.index);
+    if (at < 0) return -1;
+    const target = at + step;
+    if (target >= 0 && target < this.order.length) return this.order[target];
+    // Past either end: round again while repeat is on (with "one", only the end of a
+    // track repeats it; next and previous still move through the list, endlessly).
+    if (this.modes.repeat !== "off" && this.order.length > 1) {
+      return this.order[(target + this.order.length) % this.order.length];
+    }
+    return -1;
+  }
+
   previous() {
     if (!this.track) return;
-    if (this.audio.currentTime > RESTART_AFTER || this.index <= 0) {
+    const before = this.neighbour(-1);
+    if (this.audio.currentTime > RESTART_AFTER || before < 0) {
       this.seek(0);
       if (this.audio.paused) this.play();
       return;
     }
-    this.load(this.index - 1);
+    this.load(before);
   }
 
   next() {
     if (!this.track) return;
-    if (this.index < this.queue.length - 1) this.load(this.index + 1);
+    const after = this.neighbour(1);
+    if (after >= 0) this.load(after);
+  }
+
+  jumpTo(index) {
+    if (!this.queue[index]) return;
+    if (index === this.index) {
+      if (this.audio.paused) this.toggle();
+      return;
+    }
+    this.load(index);
   }
 
   onEnded() {
-    if (this.index < this.queue.length - 1) {
-      this.load(this.index + 1);
+    if (this.modes.repeat === "one" || (this.modes.repeat === "all" && this.queue.length === 1)) {
+      // The same track again: a new listen, reported on its own.
+      this.listens.start(this.track);
+      this.audio.currentTime = 0;
+      this.play();
+      return;
+    }
+    const after = this.neighbour(1);
+    if (after >= 0) {
+      this.load(after);
     } else {
       this.renderPlaying();
       this.announce(this.text.textEnd);
     }
+  }
+
+  toggleShuffle() {
+    this.modes = { ...this.modes, shuffle: !this.modes.shuffle };
+    saveModes(this.modes);
+    if (this.queue.length) this.order = playOrder(this.queue.length, this.index, this.modes.shuffle);
+    this.renderModes();
+    this.renderQueueButtons();
+    this.renderQueue();
+    this.announce(this.modes.shuffle ? this.text.textShuffleOn : this.text.textShuffleOff);
+  }
+
+  cycleRepeat() {
+    this.modes = { ...this.modes, repeat: nextRepeat(this.modes.repeat) };
+    saveModes(this.modes);
+    this.renderModes();
+    this.renderQueueButtons();
+    this.announce(this.repeatText());
+  }
+
+  repeatText() {
+    const { repeat } = this.modes;
+    if (repeat === "all") return this.text.textRepeatAll;
+    if (repeat === "one") return this.text.textRepeatOne;
+    return this.text.textRepeatOff;
   }
 
   onError() {
@@ -552,8 +636,19 @@ class Player {
     }
   }
 
+  renderModes() {
+    this.shuffleButton.setAttribute("aria-pressed", String(this.modes.shuffle));
+    this.repeatButton.setAttribute("aria-pressed", String(this.modes.repeat !== "off"));
+    this.repeatButton.dataset.mode = this.modes.repeat;
+    this.repeatMode.textContent = this.repeatText();
+  }
+
+  renderQueue() {
+    this.panel.render(this.queue, this.order, this.index);
+  }
+
   renderQueueButtons() {
-    const hasNext = this.index < this.queue.length - 1;
+    const hasNext = this.neighbour(1) >= 0;
     // aria-disabled, not disabled: a focused button that becomes disabled drops the focus.
     this.nextButton.setAttribute("aria-disabled", String(!hasNext));
   }

@@ -11,6 +11,7 @@
 import { ApiError, apiFetch } from "../api.js";
 import { LiveSocket } from "../live-socket.js";
 import { subscribe } from "../notification-feed.js";
+import { plural } from "../plurals.js";
 
 
 /** A URL safe to put in href/src: our own paths or http(s) links, nothing else. */
@@ -48,10 +49,14 @@ export function mount(page) {
   // --- Likes of the Favorites ---------------------------------------------------------------
 
   const likesCount = page.querySelector("[data-likes-count]");
+  const likesWord = page.querySelector("[data-likes-word]");
   const likeButton = page.querySelector("[data-like-button]");
 
   function showLikes(count, likedByMe) {
     if (likesCount && Number.isInteger(count)) likesCount.textContent = String(count);
+    if (likesWord && Number.isInteger(count)) {
+      likesWord.textContent = plural(config.plurals.likesWord, count);
+    }
     if (likeButton && typeof likedByMe === "boolean") {
       likeButton.setAttribute("aria-pressed", String(likedByMe));
       likeButton.textContent = likedByMe ? text.liked : text.like;
@@ -206,6 +211,9 @@ export function mount(page) {
     if (Number.isInteger(count)) {
       part(element, "likes").textContent = String(count);
       part(element, "likes-static-count").textContent = String(count);
+      const word = plural(config.plurals.likesWord, count);
+      part(element, "likes-word").textContent = word;
+      part(element, "likes-static-word").textContent = word;
     }
     if (typeof likedByMe === "boolean") {
       action(element, "like").setAttribute("aria-pressed", String(likedByMe));

@@ -1,18 +1,29 @@
-// The top bar's search box: artist suggestions as you type (WAI-ARIA combobox pattern).
+// The top bar's search box: artist and track suggestions as you type (WAI-ARIA combobox
+// pattern, a listbox of two option groups).
 //
-// Focus stays in the input; ↓/↑ move through the options (aria-activedescendant), Enter
-// opens the chosen artist's page, Escape closes the list (a second Escape clears the box).
-// Enter with no option chosen submits the form: the search page. Typing waits ~200 ms
-// before asking; a newer keystroke cancels the older request (AbortController), and an
-// answer for anything but the current text is dropped.
+// Focus stays in the input; ↓/↑ move through the options of both groups
+// (aria-activedescendant), Enter takes the chosen one: an artist opens the artist's page, a
+// track plays in the persistent player (its option is a player row, so the player takes the
+// click; the Tracks group is the queue), or opens its album page when it has no audio.
+// Escape closes the list (a second Escape clears the box). Enter with no option chosen
+// submits the form: the search page. Typing waits ~200 ms before asking; a newer keystroke
+// cancels the older requests (AbortController), and answers for anything but the current
+// text are dropped.
 
 import { apiFetch } from "../api.js";
+import { plural, readPlurals } from "../plurals.js";
 
 const DEBOUNCE_MS = 200;
 const MIN_CHARS = 1;
+const TRACK_SUGGESTIONS = 5;
 
 function format(template, values) {
   return template.replace(/%\((\w+)\)s/g, (_, name) => String(values[name] ?? ""));
+}
+
+function resultsOf(outcome) {
+  if (outcome.status !== "fulfilled") return null;
+  return Array.isArray(outcome.value?.results) ? outcome.value.results : [];
 }
 
 export function mount(form) {
@@ -20,7 +31,9 @@ export function mount(form) {
   const listbox = form.querySelector('[role="listbox"]');
   const status = form.querySelector("[data-search-status]");
   const labels = form.dataset;
-  const suggestUrl = labels.suggestUrl;
+  const plurals = readPlurals(form);
+  const artistsUrl = labels.artistsUrl;
+  const tracksUrl = labels.tracksUrl;
   const searchUrl = form.getAttribute("action");
   let timer = 0;
   let controller = null;
@@ -61,9 +74,8 @@ export function mount(form) {
     controller = null;
   }
 
-  function option(id, href, primary, secondary, kind) {
+  function option(href, primary, secondary, kind) {
     const item = document.createElement("a");
-    item.id = id;
     item.className = `search-option search-option-${kind}`;
     item.href = href;
     item.tabIndex = -1;
@@ -79,64 +91,135 @@ export function mount(form) {
       meta.textContent = secondary;
       item.append(meta);
     }
-    const li = document.createElement("li");
-    li.setAttribute("role", "none");
-    li.append(item);
-    return li;
+    return item;
   }
 
-  function render(query, results) {
-    const items = results.map((artist, i) =>
-      option(
-        `site-search-option-${i}`,
-        `/artists/${encodeURIComponent(artist.id)}/`,
-        artist.name,
-        format(labels.labelListeners, {
-          count: Number(artist.listeners || 0).toLocaleString(document.documentElement.lang || undefined),
-        }),
-        "artist",
-      ),
+  // <ul role="group"> labelled by its first, presentational item (the APG's grouped listbox).
+  function group(kind, label, items) {
+    const list = document.createElement("ul");
+    list.className = `search-group search-group-${kind}`;
+    list.setAttribute("role", "group");
+    const heading = document.createElement("li");
+    heading.id = `site-search-group-${kind}`;
+    heading.className = "search-group-label";
+    heading.setAttribute("role", "presentation");
+    heading.textContent = label;
+    list.setAttribute("aria-labelledby", heading.id);
+    list.append(heading);
+    for (const item of items) {
+      const li = document.createElement("li");
+      li.setAttribute("role", "none");
+      li.append(item);
+      list.append(li);
+    }
+    return list;
+  }
+
+  function artistOption(artist) {
+    return option(
+      `/artists/${encodeURIComponent(artist.id)}/`,
+      artist.name,
+      plural(plurals.listeners, Number(artist.listeners || 0)),
+      "artist",
     );
-    const params = new URLSearchParams({ q: query });
-    items.push(
-      option(
-        "site-search-option-all",
-        `${searchUrl}?${params}`,
-        format(labels.labelSearch, { query }),
-        "",
-        "search",
-      ),
+  }
+
+  function trackOption(track, query) {
+    // Without audio, the album page (or a search for it when the catalog has no album).
+    const named = `${track.name || ""} ${track.artist || ""}`.trim() || query;
+    const fallback = track.album_id
+      ? `/albums/${encodeURIComponent(track.album_id)}/`
+      : `${searchUrl}?${new URLSearchParams({ q: named })}`;
+    const item = option(fallback, track.name || "", track.artist || "", "track");
+    if (track.url) {
+      // A player row (components/player.js): the player takes the click, the link stays put
+      // (not boosted: htmx would follow it before the player's listener on the document).
+      item.setAttribute("hx-boost", "false");
+      item.dataset.play = "";
+      item.dataset.track = JSON.stringify({
+        id: track.id ?? null,
+        name: track.name || "",
+        artist: track.artist || "",
+        artist_id: track.artist_id ?? null,
+        album: track.album || "",
+        album_id: track.album_id ?? null,
+        url: track.url,
+        image_url: track.image_url || "",
+        duration: track.duration ?? null,
+        source: track.source || "",
+      });
+    }
+    return item;
+  }
+
+  function render(query, artists, tracks) {
+    const groups = [];
+    if (artists.length) {
+      groups.push(group("artists", labels.labelArtists, artists.map(artistOption)));
+    }
+    if (tracks.length) {
+      const tracksGroup = group(
+        "tracks",
+        labels.labelTracks,
+        tracks.map((track) => trackOption(track, query)),
+      );
+      tracksGroup.dataset.tracklist = "";
+      groups.push(tracksGroup);
+    }
+    const all = option(
+      `${searchUrl}?${new URLSearchParams({ q: query })}`,
+      format(labels.labelSearch, { query }),
+      "",
+      "search",
     );
-    listbox.replaceChildren(...items);
-    options = items.map((li) => li.firstElementChild);
+    all.id = "site-search-option-all";
+    const last = document.createElement("div");
+    last.className = "search-group-all";
+    last.setAttribute("role", "none");
+    last.append(all);
+    listbox.replaceChildren(...groups, last);
+    options = [...listbox.querySelectorAll('[role="option"]')];
+    options.forEach((item, i) => {
+      if (!item.id) item.id = `site-search-option-${i}`;
+    });
     // Boosted links: htmx swaps #main and the player keeps playing.
     if (window.htmx) window.htmx.process(listbox);
     shownFor = query;
     setActive(-1);
     open();
-    if (!results.length) setStatus(labels.labelNone);
-    else if (results.length === 1) setStatus(labels.labelCountOne);
-    else setStatus(format(labels.labelCountMany, { count: results.length }));
+    if (!artists.length && !tracks.length) setStatus(labels.labelNone);
+    else {
+      const found = [];
+      if (artists.length) found.push(plural(plurals.artists, artists.length));
+      if (tracks.length) found.push(plural(plurals.tracks, tracks.length));
+      setStatus(format(labels.labelSuggested, { found: found.join(", ") }));
+    }
   }
 
   async function suggest(query) {
     cancelPending();
     const mine = new AbortController();
     controller = mine;
+    const ask = (url, params) =>
+      apiFetch(`${url}?${new URLSearchParams(params)}`, { signal: mine.signal });
     try {
-      const body = await apiFetch(`${suggestUrl}?${new URLSearchParams({ q: query })}`, {
-        signal: mine.signal,
-      });
-      // Only the answer for what the box says now.
+      const [artists, tracks] = (
+        await Promise.allSettled([
+          ask(artistsUrl, { q: query }),
+          ask(tracksUrl, { q: query, page_size: String(TRACK_SUGGESTIONS) }),
+        ])
+      ).map(resultsOf);
+      // Only the answers for what the box says now.
       if (mine.signal.aborted || input.value.trim() !== query) return;
-      render(query, Array.isArray(body?.results) ? body.results : []);
-    } catch (error) {
-      if (error?.name === "AbortError" || mine.signal.aborted) return;
-      if (input.value.trim() !== query) return;
-      options = [];
-      listbox.replaceChildren();
-      close();
-      setStatus(labels.labelError);
+      if (artists === null && tracks === null) {
+        options = [];
+        listbox.replaceChildren();
+        close();
+        setStatus(labels.labelError);
+        return;
+      }
+      // One half failing still leaves the other half worth showing.
+      render(query, artists || [], (tracks || []).slice(0, TRACK_SUGGESTIONS));
     } finally {
       if (controller === mine) controller = null;
     }
