@@ -9,10 +9,12 @@ responses in tests/fixtures/providers, each answering after ``--latency-ms`` (an
 sleep, so concurrent calls overlap as they would on the network):
 
 - Last.fm track.search for "believe" (its five results, two of them ours);
-- iTunes for each Last.fm-only track of the page; Deezer for what iTunes lacks.
+- iTunes for each Last.fm-only track of the page, Deezer at the same time (its answer is
+  used for what iTunes lacks).
 
 Cold: the cache (answers and provider results) is cleared before every request, so each
-one waits for Last.fm, then for the enrichment of its page. Warm: the same request again.
+one waits for Last.fm, then for the enrichment of its page (iTunes and Deezer at once).
+Warm: the same request again.
 Nothing leaves the machine; figures vary with it, so they are printed, never asserted.
 """
 

@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from . import services
+from . import catalog_version, services
 from .models import Album, Artist, Genre, Listen, Track
 from .scanner import ScanError, ScanTarget, scan_library
 
@@ -30,8 +30,25 @@ class GenreAdmin(admin.ModelAdmin):
     ordering = ("name",)
 
 
+class CatalogChangesMixin:
+    """Edits and deletions made here change what searches find: they bump the catalog
+    version (``catalog_version``), like the scanner's writes do."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        catalog_version.changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        catalog_version.changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        catalog_version.changed()
+
+
 @admin.register(Artist)
-class ArtistAdmin(admin.ModelAdmin):
+class ArtistAdmin(CatalogChangesMixin, admin.ModelAdmin):
     list_display = ("name", "sort_name", "mbid", "created_at")
     search_fields = ("name", "name_key", "=mbid")
     readonly_fields = ("name_key", "created_at", "updated_at")
@@ -55,7 +72,7 @@ class HasCoverFilter(admin.SimpleListFilter):
 
 
 @admin.register(Album)
-class AlbumAdmin(admin.ModelAdmin):
+class AlbumAdmin(CatalogChangesMixin, admin.ModelAdmin):
     list_display = ("title", "artist", "year", "has_cover")
     list_select_related = ("artist",)
     list_filter = (HasCoverFilter,)
@@ -91,7 +108,7 @@ class AudioUploadForm(forms.Form):
 
 
 @admin.register(Track)
-class TrackAdmin(admin.ModelAdmin):
+class TrackAdmin(CatalogChangesMixin, admin.ModelAdmin):
     list_display = (
         "title",
         "artist",

@@ -11,7 +11,7 @@ the edge cache in front of Django can serve them (nothing in them depends on the
 """
 
 from django.http import Http404, JsonResponse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics
@@ -21,15 +21,17 @@ from rest_framework.views import APIView
 from rubysound.core.exceptions import error_body, json_error_response
 from rubysound.core.serializers import ErrorSerializer
 
-from . import covers, selectors, streaming
+from . import covers, discovery, selectors, streaming
 from .serializers import (
     AlbumDetailSerializer,
     ArtistDetailSerializer,
+    ArtistProfileDetailSerializer,
     ArtistSerializer,
     GenreSerializer,
     TrackFilterSerializer,
     TrackSerializer,
     WaveformSerializer,
+    absolute_url,
 )
 
 CATALOG_MAX_AGE = 60
@@ -121,9 +123,29 @@ class ArtistListView(CatalogCacheMixin, generics.ListAPIView):
         return selectors.artist_list()
 
 
-@extend_schema(tags=["catalog"], responses={200: ArtistDetailSerializer, **NOT_FOUND})
+@extend_schema(
+    tags=["catalog"],
+    parameters=[
+        OpenApiParameter(
+            "lang",
+            str,
+            description=(
+                "Language of a bio fetched from Wikipedia (English when that edition has "
+                "none); default: the first of Accept-Language we offer, else English."
+            ),
+            enum=list(discovery.bio_languages()),
+        )
+    ],
+    responses={200: ArtistProfileDetailSerializer, 400: ErrorSerializer, **NOT_FOUND},
+)
 class ArtistDetailView(CatalogCacheMixin, generics.RetrieveAPIView):
-    """An artist with their albums and top tracks (at most 10, by listens then title)."""
+    """An artist with their albums and top tracks (at most 10, by listens then title).
+
+    With the external services on, a photo and (when the library stores none) a bio come
+    from them (``photo_url``, ``bio``, ``bio_source``), and ``meta.sources`` says what each
+    service did. The answer then depends on the language asked for: ``Vary:
+    Accept-Language``.
+    """
 
     serializer_class = ArtistDetailSerializer
 
@@ -131,13 +153,31 @@ class ArtistDetailView(CatalogCacheMixin, generics.RetrieveAPIView):
         return selectors.artist_detail()
 
     def retrieve(self, request, *args, **kwargs):
+        lang = discovery.profile_language(
+            request.query_params.get("lang"), request.headers.get("Accept-Language", "")
+        )
+        if lang is None:
+            message = f"lang must be one of: {', '.join(discovery.bio_languages())}."
+            raise exceptions.ValidationError({"lang": [message]})
         artist = self.get_object()
         context = {
             **self.get_serializer_context(),
             "albums": selectors.artist_albums(artist),
             "top_tracks": selectors.artist_top_tracks(artist),
         }
-        return Response(ArtistDetailSerializer(artist, context=context).data)
+        body = ArtistDetailSerializer(artist, context=context).data
+        profile = discovery.artist_profile(artist, lang=lang)
+        if not profile.enriched:  # offline: the library's answer, unchanged
+            return Response(body)
+        body.update(
+            photo_url=absolute_url(request, profile.photo_url),
+            bio=profile.bio,
+            bio_source=profile.bio_source,
+            meta={"lang": lang, "sources": profile.sources.as_meta()},
+        )
+        response = Response(body)
+        patch_vary_headers(response, ("Accept-Language",))
+        return response
 
 
 @extend_schema(tags=["catalog"], responses={200: AlbumDetailSerializer, **NOT_FOUND})

@@ -19,9 +19,10 @@ Search
 Enrichment
     Last.fm has neither covers nor previews. For the provider-only tracks of the page being
     answered (never more), iTunes is asked with artist and title together, Deezer when
-    iTunes has no match or lacks a cover or preview. A preview is exposed through our own
-    proxy (``/music_api/preview/?url=``) so the player stays on our origin. Each answer is
-    kept in the providers cache per (artist, title).
+    iTunes has no match or lacks a cover or preview; both at once, so a cold search waits
+    for two rounds of requests (Last.fm, then the covers), not three. A preview is exposed
+    through our own proxy (``/music_api/preview/?url=``) so the player stays on our origin.
+    Each answer is kept in the providers cache per (artist, title).
 
 Offline
     With no service enabled none of this runs: the routes answer from the library alone,
@@ -54,7 +55,7 @@ from rubysound.providers.theaudiodb import TheAudioDbClient
 from rubysound.providers.types import AlbumInfo, ArtistBio, ArtistInfo, TrackInfo
 from rubysound.providers.wikipedia import WikipediaClient
 
-from . import charts, fanout
+from . import catalog_version, charts, fanout
 from .fanout import Call, Sources
 from .models import DEFAULT_COVER, Artist, Track
 from .search import search_artists, search_tracks
@@ -181,16 +182,22 @@ def _complete(info: TrackInfo) -> bool:
     return bool(info.preview_url and info.image_url)
 
 
-def _fill(info: TrackInfo, found: TrackInfo | None) -> TrackInfo:
-    """``info`` with what ``found`` (the same track at another service) adds."""
-    if found is None:
+def _fill(info: TrackInfo, *found: TrackInfo | None) -> TrackInfo:
+    """``info`` with what ``found`` (the same track at other services, best first) adds:
+    their cover over Last.fm's, and a preview, album and duration where ``info`` has none."""
+    found = tuple(match for match in found if match is not None)
+    if not found:
         return info
+
+    def best(attribute: str):
+        return next((value for match in found if (value := getattr(match, attribute))), None)
+
     return replace(
         info,
-        preview_url=info.preview_url or found.preview_url,
-        image_url=found.image_url or info.image_url,
-        album=info.album or found.album,
-        duration=info.duration or found.duration,
+        preview_url=info.preview_url or best("preview_url") or "",
+        image_url=best("image_url") or info.image_url,
+        album=info.album or best("album") or "",
+        duration=info.duration or best("duration"),
     )
 
 
@@ -209,20 +216,27 @@ async def _deezer_track(artist: str, title: str) -> fanout.Fetched:
 
 
 async def enrich(tracks: list[TrackInfo], sources: Sources) -> list[TrackInfo]:
-    """Covers and previews for provider tracks: iTunes first, Deezer for what is missing."""
+    """Covers and previews for provider tracks: iTunes first, Deezer for what is missing.
+
+    Both are asked at once (``fanout.fan_out_preferring``): a track waits for Deezer only
+    when iTunes has no match or lacks a cover or preview, and then not for another round.
+    """
     tracks = list(tracks)
-    stages = (("itunes", _itunes_track), ("deezer", _deezer_track))
-    for service, lookup in stages:
-        wanting = [i for i, info in enumerate(tracks) if not _complete(info)]
-        if not wanting:
-            break
-        calls = {
-            i: Call(service, lambda info=tracks[i], lookup=lookup: lookup(info.artist, info.name))
-            for i in wanting
-        }
-        found = await fanout.fan_out(calls, sources)
-        for i, match in found.items():
-            tracks[i] = _fill(tracks[i], match)
+    wanting = [i for i, info in enumerate(tracks) if not _complete(info)]
+    if not wanting:
+        return tracks
+
+    def call(service: str, lookup, info: TrackInfo) -> Call:
+        return Call(service, lambda: lookup(info.artist, info.name))
+
+    found = await fanout.fan_out_preferring(
+        {i: call("itunes", _itunes_track, tracks[i]) for i in wanting},
+        {i: call("deezer", _deezer_track, tracks[i]) for i in wanting},
+        sources,
+        enough=lambda i, match: _complete(_fill(tracks[i], match)),
+    )
+    for i, (from_itunes, from_deezer) in found.items():
+        tracks[i] = _fill(tracks[i], from_itunes, from_deezer)
     return tracks
 
 
@@ -274,10 +288,12 @@ def search_enabled() -> bool:
 def search_page(query: str, *, page: int, page_size: int) -> SearchPage | None:
     """One page of merged search results; None for a page past the end (not the first).
 
-    Cached per query, page, page size and the set of enabled services.
+    Cached per catalog version (``catalog_version``: a rescan shows at once), query, page,
+    page size and the set of enabled services.
     """
     key = (
-        f"music:search:v2:{_digest(query)}:{page}:{page_size}:{enabled_signature(SEARCH_SERVICES)}"
+        f"music:search:v2:{catalog_version.current()}:{_digest(query)}:{page}:{page_size}:"
+        f"{enabled_signature(SEARCH_SERVICES)}"
     )
     stored = cache.get(key)
     if stored is not None:
@@ -465,7 +481,8 @@ def suggestions_enabled() -> bool:
 def suggest_artists(query: str, *, limit: int) -> Suggestions:
     """Library artists first, then Last.fm's, without the same artist twice."""
     key = (
-        f"music:artists:v2:{_digest(fold(query))}:{limit}:{enabled_signature(SUGGESTION_SERVICES)}"
+        f"music:artists:v2:{catalog_version.current()}:{_digest(fold(query))}:{limit}:"
+        f"{enabled_signature(SUGGESTION_SERVICES)}"
     )
     stored = cache.get(key)
     if stored is not None:
@@ -853,3 +870,124 @@ def artist_bios(names: list[str], lang: str) -> tuple[dict[str, dict], Sources]:
                     "source": LIBRARY,
                 }
     return bios, sources
+
+
+# --- Artist profiles ---------------------------------------------------------------------------
+#
+# The artist API (and the web artist page) show a photo and a bio. The library's own come
+# first: a stored image or bio is never replaced, and then nothing is asked for it. What
+# is missing comes from the services under one request budget, the photo and the bio
+# concurrently, each answer kept in the providers cache.
+
+PROFILE_SERVICES = ("theaudiodb", "wikipedia")
+
+
+@dataclass
+class ArtistProfile:
+    """An artist's photo and bio, from the library or the services.
+
+    ``photo_url`` is always an image to show (the library's, a service's, or the default
+    cover); ``bio`` is "" when nobody has one. ``bio_source`` says where a bio fetched
+    from a service comes from (None for a stored bio or none). ``sources`` is what each
+    service did; ``enriched`` is False when no service took part (offline).
+    """
+
+    photo_url: str
+    bio: str
+    bio_source: dict | None = None
+    sources: Sources = field(default_factory=Sources)
+    lang: str = ""
+    enriched: bool = False
+
+
+def profile_enabled() -> bool:
+    return fanout.any_enabled(PROFILE_SERVICES)
+
+
+def profile_language(requested: str | None, accept_language: str = "") -> str | None:
+    """The bio language for a request: ``requested`` (``?lang=``) when given, else the
+    first of the Accept-Language header's languages we have bios in, else English. None
+    when ``requested`` is not a language we offer."""
+    if requested is not None and requested.strip():
+        lang = requested.strip().lower()
+        return lang if wikipedia.is_supported_language(lang) else None
+    for tag in _accepted_languages(accept_language):
+        primary = tag.split("-")[0]
+        if wikipedia.is_supported_language(primary):
+            return primary
+    return wikipedia.FALLBACK_LANGUAGE
+
+
+def _accepted_languages(header: str) -> list[str]:
+    """The header's language tags, most preferred first (``q=0`` ones left out)."""
+    weighted = []
+    for position, part in enumerate(header.split(",")[:20]):
+        tag, *params = (piece.strip() for piece in part.split(";"))
+        weight = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        if tag and tag != "*" and weight > 0:
+            weighted.append((-weight, position, tag.lower()))
+    return [tag for _, _, tag in sorted(weighted)]
+
+
+def _library_photo(artist: Artist) -> str:
+    return artist.image.url if artist.image else ""
+
+
+async def _profile_lookups(
+    name: str, mbid: str, lang: str, want_photo: bool, want_bio: bool, sources: Sources
+) -> tuple[str, ArtistBio | None]:
+    async def photo() -> str:
+        if not want_photo:
+            return ""
+        return (await artist_photos([(name, mbid)], sources)).get(0, "")
+
+    async def bio() -> ArtistBio | None:
+        if not want_bio:
+            return None
+        found = await fanout.fan_out({0: _bio_call(name, lang)}, sources)
+        answer = found.get(0)
+        return answer if answer is not None and answer.bio else None
+
+    return tuple(await asyncio.gather(photo(), bio()))
+
+
+def artist_profile(artist: Artist, *, lang: str = wikipedia.FALLBACK_LANGUAGE) -> ArtistProfile:
+    """The photo and bio to show for a library ``artist`` (bio in ``lang``, else English).
+
+    No query is made. Offline, or when the library has both, no service is asked: the
+    artist's own image (else the default cover) and stored bio. Otherwise the missing ones
+    come from TheAudioDB (photo, by MBID then name), then the Wikipedia thumbnail, and
+    Wikipedia (bio), within the request budget; a late or failed service leaves its part
+    out and says so in ``sources``.
+    """
+    own_photo = _library_photo(artist)
+    profile = ArtistProfile(photo_url=own_photo or static(DEFAULT_COVER), bio=artist.bio, lang=lang)
+    if not profile_enabled():
+        return profile
+    profile.enriched = True
+    profile.sources.note(LIBRARY, fanout.OK)
+    want_photo, want_bio = not own_photo, not artist.bio.strip()
+    if not (want_photo or want_bio):
+        return profile
+    mbid = str(artist.mbid) if artist.mbid else ""
+    photo, bio = RequestBudget().run(
+        _profile_lookups, artist.name, mbid, lang, want_photo, want_bio, profile.sources
+    )
+    if photo:
+        profile.photo_url = photo
+    if bio is not None:
+        profile.bio = bio.bio
+        profile.bio_source = {
+            "source": bio.source,
+            "title": bio.title,
+            "url": bio.source_url,
+            "lang": bio.lang,
+        }
+    return profile

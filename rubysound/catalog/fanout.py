@@ -5,6 +5,8 @@ A request to our API never waits on providers longer than ``PROVIDERS_BUDGET_SEC
 stage of one answer shares it (a search asks Last.fm, then iTunes and Deezer for the page
 it will show); the transport shortens its own timeouts to it. ``fan_out`` runs calls
 concurrently and returns what finished in time; what is late is cancelled and left out.
+``fan_out_preferring`` also starts a fallback call per key (Deezer beside iTunes) and waits
+for it only where the preferred call falls short.
 ``Sources`` records what each service did, for the ``meta.sources`` of the response:
 
 - ``ok``: the service answered;
@@ -131,48 +133,131 @@ async def fan_out(calls: Mapping[Hashable, Call], sources: Sources) -> dict[Hash
     degraded. Any other exception is a bug in a client: logged, and treated the same way,
     so one service can never take a response down.
     """
+    tasks = _start(calls, sources)
+    if not tasks:
+        return {}
+    done, pending = await asyncio.wait(tasks, timeout=_budget_left())
+    await _abandon(pending, tasks, sources)
+    results: dict[Hashable, Any] = {}
+    for task in done:
+        key, service = tasks[task]
+        answered, value = _outcome(task, service, sources)
+        if answered:
+            results[key] = value
+    return results
+
+
+async def fan_out_preferring(
+    preferred: Mapping[Hashable, Call],
+    fallback: Mapping[Hashable, Call],
+    sources: Sources,
+    *,
+    enough: Callable[[Hashable, Any], bool],
+) -> dict[Hashable, tuple[Any, Any]]:
+    """Both sets of calls at once; per key, ``(preferred value, fallback value)``.
+
+    The fallback of a key only matters when its preferred call fails or answers something
+    that is not ``enough(key, value)`` (None for a failure): the answer does not wait for
+    a fallback that is not needed, which is cancelled as soon as that is known (and not
+    reported, since nobody waited for it). So a key costs the time of its preferred call
+    when that one suffices, and of the slower of the two otherwise, instead of the sum.
+    Budget, failures and ``sources`` as in ``fan_out``; a value missing is None.
+    """
+    preferred_tasks = _start(preferred, sources)
+    fallback_tasks = _start(fallback, sources)
+    tasks = {**preferred_tasks, **fallback_tasks}
+    if not tasks:
+        return {}
+    loop = asyncio.get_running_loop()
+    until = loop.time() + _budget_left()
+    firsts: dict[Hashable, Any] = {}
+    seconds: dict[Hashable, Any] = {}
+    settled: set[Hashable] = set()  # keys whose preferred call is over
+    pending, unneeded = set(tasks), []
+    while pending:
+        for task in [t for t in pending if t in fallback_tasks]:
+            key = tasks[task][0]
+            if key in settled and enough(key, firsts.get(key)):
+                task.cancel()
+                pending.discard(task)
+                unneeded.append(task)
+        left = until - loop.time()
+        if not pending or left <= 0:
+            break
+        done, pending = await asyncio.wait(
+            pending, timeout=left, return_when=asyncio.FIRST_COMPLETED
+        )
+        for task in done:
+            key, service = tasks[task]
+            answered, value = _outcome(task, service, sources)
+            if task in preferred_tasks:
+                settled.add(key)
+                if answered:
+                    firsts[key] = value
+            elif answered:
+                seconds[key] = value
+    await _abandon(pending, tasks, sources, unneeded)
+    return {key: (firsts.get(key), seconds.get(key)) for key in {*firsts, *seconds}}
+
+
+def _budget_left() -> float:
+    left = budget.remaining()
+    if left is None:  # called outside ``run``: the request's budget starts now
+        left = float(settings.PROVIDERS_BUDGET_SECONDS)
+    return left
+
+
+def _start(calls: Mapping[Hashable, Call], sources: Sources) -> dict[asyncio.Task, tuple]:
+    """Starts the calls of enabled services (a disabled one is noted, not asked)."""
     tasks: dict[asyncio.Task, tuple[Hashable, str]] = {}
     for key, call in calls.items():
         if not is_enabled(call.service):
             sources.note(call.service, DISABLED)
             continue
         tasks[asyncio.ensure_future(call.run())] = (key, call.service)
-    if not tasks:
-        return {}
-    left = budget.remaining()
-    if left is None:  # called outside ``run``: the request's budget starts now
-        left = float(settings.PROVIDERS_BUDGET_SECONDS)
-    done, pending = await asyncio.wait(tasks, timeout=left)
-    for task in pending:
+    return tasks
+
+
+async def _abandon(
+    late: Iterable[asyncio.Task],
+    tasks: Mapping[asyncio.Task, tuple],
+    sources: Sources,
+    unneeded: Iterable[asyncio.Task] = (),
+) -> None:
+    """Cancels the calls still running at the deadline (noted as timeouts) and those no
+    longer needed (already cancelled, not noted)."""
+    late = list(late)
+    for task in late:
         task.cancel()
         sources.note(tasks[task][1], DEGRADED, str(ErrorKind.TIMEOUT))
-    if pending:
+    stopping = [*late, *unneeded]
+    if stopping:
         # Let the cancellations run, so no task outlives the request's event loop (briefly:
         # a call that swallows its cancellation must not hold the response).
-        await asyncio.wait(pending, timeout=0.05)
-    results: dict[Hashable, Any] = {}
-    for task in done:
-        key, service = tasks[task]
-        error = task.exception()
-        if isinstance(error, ProviderError):
-            sources.note_error(error)
-        elif error is not None:
-            logger.error(
-                "event=provider_call_failed service=%s error=%s",
-                service,
-                type(error).__name__,
-                exc_info=error,
-            )
-            sources.note(service, DEGRADED, "error")
-        else:
-            value = task.result()
-            if isinstance(value, Fetched):
-                sources.note(service, CACHED if value.cached else OK)
-                value = value.value
-            else:
-                sources.note(service, OK)
-            results[key] = value
-    return results
+        await asyncio.wait(stopping, timeout=0.05)
+
+
+def _outcome(task: asyncio.Task, service: str, sources: Sources) -> tuple[bool, Any]:
+    """(whether the call answered, its value), noting what the service did."""
+    error = task.exception()
+    if isinstance(error, ProviderError):
+        sources.note_error(error)
+        return False, None
+    if error is not None:
+        logger.error(
+            "event=provider_call_failed service=%s error=%s",
+            service,
+            type(error).__name__,
+            exc_info=error,
+        )
+        sources.note(service, DEGRADED, "error")
+        return False, None
+    value = task.result()
+    if isinstance(value, Fetched):
+        sources.note(service, CACHED if value.cached else OK)
+        return True, value.value
+    sources.note(service, OK)
+    return True, value
 
 
 def run(function: Callable[..., Awaitable[T]], *args: Any, seconds: float | None = None) -> T:

@@ -26,7 +26,7 @@ from rest_framework.views import APIView
 from rubysound.core.pagination import BoundedPageNumberPagination
 from rubysound.core.serializers import ErrorSerializer
 
-from . import charts, discovery, listens
+from . import catalog_version, charts, discovery, listens
 from . import music_serializers as ms
 from .models import Track
 from .search import search_artists, search_tracks
@@ -140,7 +140,6 @@ class TrackSearchView(PublicMusicView):
             return problem
         page_size = _page_size(request)
         page = _page_number(request)
-        meta = None
         if discovery.search_enabled():
             merged = discovery.search_page(query, page=page, page_size=page_size)
             if merged is None:
@@ -148,7 +147,8 @@ class TrackSearchView(PublicMusicView):
             payload = {"count": merged.count, "results": merged.results}
             meta = {"cached": merged.cached, "sources": merged.sources.as_meta()}
         else:
-            payload = _library_search(query, page, page_size)
+            payload, cached = _library_search(query, page, page_size)
+            meta = _library_meta(cached)
         absolute = ms.Absolutizer(request)
         url = request.build_absolute_uri()
         total = payload["count"]
@@ -169,16 +169,23 @@ class TrackSearchView(PublicMusicView):
                 ms.track_object(summary, listeners, plays, absolute)
                 for summary, listeners, plays in payload["results"]
             ],
+            "meta": meta,
         }
-        if meta is not None:  # only when a service took part: the offline body is unchanged
-            body["meta"] = meta
         return _public(Response(body))
 
 
-def _library_search(query: str, page: int, page_size: int) -> dict:
-    """The library's own results (offline mode), cached per query, page and page size."""
-    key = f"music:search:v1:{_digest(query)}:{page}:{page_size}"
+def _library_meta(cached: bool) -> dict:
+    """The meta of an answer the library gave alone (no service is on), so that a client can
+    always tell where results came from; whether it was stored is ``cached``'s to say."""
+    return {"cached": cached, "sources": {discovery.LIBRARY: {"status": discovery.fanout.OK}}}
+
+
+def _library_search(query: str, page: int, page_size: int) -> tuple[dict, bool]:
+    """The library's own results (offline mode), cached per catalog version, query, page
+    and page size; and whether they came from the cache."""
+    key = f"music:search:v1:{catalog_version.current()}:{_digest(query)}:{page}:{page_size}"
     payload = cache.get(key)
+    cached = payload is not None
     if payload is None:
         tracks, total = search_tracks(query, limit=page_size, offset=(page - 1) * page_size)
         if page > 1 and not tracks:
@@ -189,7 +196,7 @@ def _library_search(query: str, page: int, page_size: int) -> dict:
             "results": [(charts.track_summary(track), *stats[track.pk]) for track in tracks],
         }
         cache.set(key, payload, SEARCH_CACHE_TTL)
-    return payload
+    return payload, cached
 
 
 class ArtistSearchView(PublicMusicView):
@@ -210,7 +217,7 @@ class ArtistSearchView(PublicMusicView):
             meta = {"cached": cached, "sources": found.sources.as_meta()}
         else:
             results, cached = _library_artists(query)
-            meta = {"cached": cached}
+            meta = _library_meta(cached)
         absolute = ms.Absolutizer(request)
         return _public(
             Response(
@@ -232,8 +239,11 @@ class ArtistSearchView(PublicMusicView):
 
 
 def _library_artists(query: str) -> tuple[list[dict], bool]:
-    """Library artists for autocomplete (offline mode), cached; and whether they were."""
-    key = f"music:artists:v1:{_digest(fold(query))}:{ARTIST_SUGGESTIONS}"
+    """Library artists for autocomplete (offline mode), cached per catalog version; and
+    whether they were."""
+    key = (
+        f"music:artists:v1:{catalog_version.current()}:{_digest(fold(query))}:{ARTIST_SUGGESTIONS}"
+    )
     results = cache.get(key)
     cached = results is not None
     if not cached:

@@ -159,7 +159,7 @@ class TrackSearchSerializer(serializers.Serializer):
     previous = serializers.URLField(allow_null=True)
     results = MusicTrackSerializer(many=True)
     meta = SearchMetaSerializer(
-        required=False, help_text="Only when an external service is switched on."
+        help_text='Where the results come from: "library" alone when no service is on.'
     )
 
 
@@ -176,7 +176,7 @@ class CachedMetaSerializer(serializers.Serializer):
 
 
 class ArtistSearchMetaSerializer(CachedMetaSerializer):
-    sources = SourcesField(required=False, help_text="Only when Last.fm is switched on.")
+    sources = SourcesField(help_text='"library" alone when Last.fm is switched off.')
 
 
 class ArtistSearchSerializer(serializers.Serializer):

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import DEFAULT_COVER, Album, Artist, Track
+from .music_serializers import SourcesField
 
 
 def absolute_url(request, url: str) -> str:
@@ -130,6 +131,31 @@ class ArtistDetailSerializer(ArtistSerializer):
     @extend_schema_field(TopTrackSerializer(many=True))
     def get_top_tracks(self, artist: Artist) -> list:
         return TopTrackSerializer(self.context["top_tracks"], many=True, context=self.context).data
+
+
+class BioSourceSerializer(serializers.Serializer):
+    source = serializers.CharField(help_text='"wikipedia".')
+    title = serializers.CharField(help_text="The article's title.")
+    url = serializers.URLField(help_text="The article.")
+    lang = serializers.CharField(help_text="The article's language.")
+
+
+class ArtistProfileMetaSerializer(serializers.Serializer):
+    lang = serializers.CharField(help_text="The bio language asked for.")
+    sources = SourcesField()
+
+
+class ArtistProfileDetailSerializer(ArtistDetailSerializer):
+    """For the schema: an artist detail, and what the external services add when they are
+    on (absent offline)."""
+
+    photo_url = serializers.URLField(
+        required=False, help_text="The library's image, else a service's photo, else the default."
+    )
+    bio_source = BioSourceSerializer(
+        required=False, allow_null=True, help_text="Where a fetched bio comes from; null if none."
+    )
+    meta = ArtistProfileMetaSerializer(required=False)
 
 
 class AlbumDetailSerializer(_AbsoluteURLMixin, serializers.Serializer):

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from . import catalog_version
 from .models import Album, Artist, Genre, Track
 from .tags import AUDIO_EXTENSIONS, UNKNOWN_ARTIST, AudioTags, TagError, read_tags
 from .text import fold
@@ -260,6 +261,7 @@ def record_library_track(
             link.objects.bulk_create([link(track=track, genre=genre) for genre in genres])
         else:
             track.genres.set(genres)
+        catalog_version.changed()
         return TrackWrite(track, created, left_album_id, left_artist_id)
 
 
@@ -316,6 +318,8 @@ def delete_library_tracks(track_ids: list[int]) -> int:
             _, per_model = Track.objects.filter(pk__in=chunk, source=Track.Source.LIBRARY).delete()
             removed += per_model.get(Track._meta.label, 0)
             delete_empty_albums_and_artists(album_ids, artist_ids)
+        if removed:
+            catalog_version.changed()
     return removed
 
 
@@ -345,6 +349,8 @@ def delete_empty_albums_and_artists(album_ids: set[int], artist_ids: set[int]) -
                 .exclude(Exists(Album.objects.filter(artist=OuterRef("pk"))))
             )
             artists_deleted = empty_artists.delete()[0]
+        if albums_deleted or artists_deleted:
+            catalog_version.changed()
     return albums_deleted, artists_deleted
 
 
@@ -487,6 +493,7 @@ def set_album_cover(album: Album, image_data: bytes) -> bool:
             Album.objects.filter(pk=album.pk).update(cover=name, updated_at=timezone.now())
             if old_name and old_name != name:
                 _delete_cover_file_on_commit(old_name)
+            catalog_version.changed()  # search results show the cover
     except Exception:
         if written:
             storage.delete(name)
@@ -578,6 +585,7 @@ def get_or_create_remote_track(
         ).order_by("pk")  # the default ordering would join artist and album for nothing
         track = remote.first()
         if track is None:
+            catalog_version.changed()  # from now on, a search finds it
             try:
                 with transaction.atomic():
                     return Track.objects.create(
@@ -611,4 +619,5 @@ def get_or_create_remote_track(
             changed.append("provider_ids")
         if changed:
             track.save(update_fields=[*changed, "updated_at"])
+            catalog_version.changed()
         return track

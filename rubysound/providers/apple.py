@@ -6,12 +6,12 @@ The feed exists only in sizes 10, 25, 50 and 100, so a chart of 30 is the 50 fee
 An unknown storefront answers 404. No key is needed.
 """
 
-import html
 import re
 from typing import Any
 
 from .config import ServiceConfig, service_config
 from .errors import ErrorKind, ProviderError
+from .parsing import as_dict, text
 from .transport import Transport, default_transport
 from .types import TrackInfo
 
@@ -111,7 +111,7 @@ def _song(entry: Any, *, rank: int, artwork_size: int) -> TrackInfo | None:
     """One chart entry, or None when it is not an object or lacks a title or an artist."""
     if not isinstance(entry, dict):
         return None
-    name, artist = _text(entry.get("name")), _text(entry.get("artistName"))
+    name, artist = text(entry.get("name")), text(entry.get("artistName"))
     if not name or not artist:
         return None
     artwork = _https(entry.get("artworkUrl100"))
@@ -121,28 +121,21 @@ def _song(entry: Any, *, rank: int, artwork_size: int) -> TrackInfo | None:
         source=SERVICE,
         url=_https(entry.get("url")),
         image_url=artwork_url(artwork, artwork_size) if artwork else "",
-        provider_id=_text(entry.get("id")),
+        provider_id=text(entry.get("id")),
         tags=_genres(entry.get("genres")),
         rank=rank,
         release_date=_release_date(entry.get("releaseDate")),
     )
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return html.unescape(value).strip()
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)  # ids are strings in the feed, but a number means the same
-    return ""
-
-
 def _https(value: Any) -> str:
-    url = _text(value)
+    # The feed's links are all https: one that is not is not upgraded but dropped.
+    url = text(value)
     return url if url.startswith("https://") else ""
 
 
 def _release_date(value: Any) -> str:
-    date = _text(value)[:10]
+    date = text(value)[:10]
     return date if _RELEASE_DATE.fullmatch(date) else ""
 
 
@@ -151,7 +144,7 @@ def _genres(value: Any) -> tuple[str, ...]:
         return ()
     names = []
     for genre in value:
-        name = _text(genre.get("name")) if isinstance(genre, dict) else ""
+        name = text(as_dict(genre).get("name"))
         if name and name.lower() not in _CATCH_ALL_GENRES and name not in names:
             names.append(name)
     return tuple(names)

@@ -1,5 +1,6 @@
 """The one exception a provider client raises."""
 
+from collections.abc import Mapping
 from enum import StrEnum
 
 
@@ -19,11 +20,29 @@ TRANSIENT_KINDS = frozenset({ErrorKind.TIMEOUT, ErrorKind.UNAVAILABLE, ErrorKind
 
 
 class ProviderError(Exception):
-    def __init__(self, service: str, kind: ErrorKind, message: str = "", *, status: int = 0):
+    """``status``, ``body`` and ``headers`` are the service's reply when there was one (the
+    transport keeps them on the 5xx and 429 it raises for), so a client can tell apart
+    answers that share a status: MusicBrainz's rate-limit 503 from a maintenance 503. The
+    body is cut to BODY_KEPT_BYTES; neither is kept when the error is cached."""
+
+    BODY_KEPT_BYTES = 4096
+
+    def __init__(
+        self,
+        service: str,
+        kind: ErrorKind,
+        message: str = "",
+        *,
+        status: int = 0,
+        body: bytes = b"",
+        headers: Mapping[str, str] | None = None,
+    ):
         self.service = service
         self.kind = ErrorKind(kind)
         self.message = message
         self.status = status
+        self.body = bytes(body[: self.BODY_KEPT_BYTES])
+        self.headers: Mapping[str, str] = headers if headers is not None else {}
         # Set once the error has been counted in the metrics and logged, so the layers it
         # passes through (transport, cache) report it once.
         self.reported = False

@@ -7,12 +7,11 @@ entities, images come as a list of sizes in which a grey star stands for "no ima
 errors arrive as ``{"error": <code>, "message": ...}`` with HTTP 400/403/404, or with 200.
 """
 
-import html
-import re
 from typing import Any
 
 from .config import ServiceConfig, service_config
 from .errors import ErrorKind, ProviderError
+from .parsing import as_list, attempt, count, each, https_url, mbid, text
 from .transport import Reply, Transport, default_transport
 from .types import AlbumInfo, ArtistInfo, TrackInfo
 
@@ -44,8 +43,6 @@ _ERROR_KINDS = {
     26: ErrorKind.INVALID_KEY,  # suspended API key
     29: ErrorKind.RATE_LIMITED,  # rate limit exceeded
 }
-
-_MBID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 class ResultPage(list):
@@ -82,7 +79,7 @@ class LastFmClient:
         results = _section(payload, "results")
         entries = _matches(results, "trackmatches", "track")
         tracks = _parse_each(entries, _track)
-        return ResultPage(tracks[:limit], total=_int(results.get("opensearch:totalResults")))
+        return ResultPage(tracks[:limit], total=count(results.get("opensearch:totalResults")))
 
     async def search_artists(self, query: str, *, page: int = 1, limit: int = 30) -> ResultPage:
         """artist.search: artists whose name matches ``query``."""
@@ -95,7 +92,7 @@ class LastFmClient:
         results = _section(payload, "results")
         entries = _matches(results, "artistmatches", "artist")
         artists = _parse_each(entries, _artist)
-        return ResultPage(artists[:limit], total=_int(results.get("opensearch:totalResults")))
+        return ResultPage(artists[:limit], total=count(results.get("opensearch:totalResults")))
 
     # --- charts ------------------------------------------------------------------------
 
@@ -176,7 +173,7 @@ class LastFmClient:
             return ResultPage()
         section = _section(payload, "topalbums")
         albums = _parse_each(_entries(section, "album"), _album)
-        return ResultPage(albums[:limit], total=_int(_attr(section).get("total")))
+        return ResultPage(albums[:limit], total=count(_attr(section).get("total")))
 
     async def similar_artists(
         self, artist: str = "", *, mbid: str = "", limit: int = 30
@@ -234,7 +231,7 @@ def _payload(reply: Reply) -> dict:
             raise _http_error(reply.status) from None
         raise
     if isinstance(payload, dict) and "error" in payload:
-        code = _int(payload.get("error"))
+        code = count(payload.get("error"))
         if not code:
             raise ProviderError(
                 SERVICE, ErrorKind.MALFORMED, "unreadable error", status=reply.status
@@ -267,11 +264,9 @@ def _entries(section: dict, key: str) -> list[dict]:
     value = section.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         return []
-    if isinstance(value, dict):
-        return [value]
-    if isinstance(value, list):
-        return [item for item in value if isinstance(item, dict)]
-    raise ProviderError(SERVICE, ErrorKind.MALFORMED, f"{key!r} is a {type(value).__name__}")
+    if not isinstance(value, dict | list):
+        raise ProviderError(SERVICE, ErrorKind.MALFORMED, f"{key!r} is a {type(value).__name__}")
+    return [item for item in as_list(value) if isinstance(item, dict)]
 
 
 def _matches(results: dict, container: str, key: str) -> list[dict]:
@@ -292,25 +287,17 @@ def _attr(section: dict) -> dict:
 def _chart(section: dict, key: str, parse, page: int, limit: int) -> ResultPage:
     attr = _attr(section)
     # Rank by position where the service gives none (chart.* has no rank, tag.* has).
-    first_rank = ((_int(attr.get("page")) or page) - 1) * (_int(attr.get("perPage")) or limit) + 1
+    first_rank = ((count(attr.get("page")) or page) - 1) * (count(attr.get("perPage")) or limit) + 1
     items = []
     for position, entry in enumerate(_entries(section, key), start=first_rank):
-        item = _parse_one(parse, entry, position=position)
+        item = attempt(parse, entry, position=position)
         if item is not None:
             items.append(item)
-    return ResultPage(items[:limit], total=_int(attr.get("total")))
+    return ResultPage(items[:limit], total=count(attr.get("total")))
 
 
 def _parse_each(entries: list[dict], parse) -> list:
-    return [item for entry in entries if (item := _parse_one(parse, entry)) is not None]
-
-
-def _parse_one(parse, entry: dict, **options):
-    """One item, or None when it is unreadable: one odd item must not cost the whole list."""
-    try:
-        return parse(entry, **options)
-    except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
-        return None
+    return list(each(entries, parse))
 
 
 def _track(entry: dict, *, position: int | None = None, duration_unit: int = 1) -> TrackInfo | None:
@@ -327,13 +314,13 @@ def _track(entry: dict, *, position: int | None = None, duration_unit: int = 1) 
         name=name,
         artist=artist,
         source=SERVICE,
-        listeners=_int(entry.get("listeners")),
-        playcount=_int(entry.get("playcount")),
+        listeners=count(entry.get("listeners")),
+        playcount=count(entry.get("playcount")),
         mbid=_mbid(entry.get("mbid")),
         artist_mbid=artist_mbid,
         album=album_title,
         duration=_duration(entry.get("duration"), duration_unit),
-        url=_url(entry.get("url")),
+        url=https_url(entry.get("url")),
         image_url=_best_image(entry.get("image")) or album_image,
         tags=_tags(entry.get("toptags")),
         rank=_rank(entry, position),
@@ -347,10 +334,10 @@ def _artist(entry: dict, *, position: int | None = None) -> ArtistInfo | None:
     return ArtistInfo(
         name=name,
         source=SERVICE,
-        listeners=_int(entry.get("listeners")),
-        playcount=_int(entry.get("playcount")),
+        listeners=count(entry.get("listeners")),
+        playcount=count(entry.get("playcount")),
         mbid=_mbid(entry.get("mbid")),
-        url=_url(entry.get("url")),
+        url=https_url(entry.get("url")),
         image_url=_best_image(entry.get("image")),
         rank=_rank(entry, position),
         match=_match(entry.get("match")),
@@ -367,9 +354,9 @@ def _album(entry: dict) -> AlbumInfo | None:
         title=title,
         artist=artist,
         source=SERVICE,
-        playcount=_int(entry.get("playcount")),
+        playcount=count(entry.get("playcount")),
         mbid=_mbid(entry.get("mbid")),
-        url=_url(entry.get("url")),
+        url=https_url(entry.get("url")),
         image_url=_best_image(entry.get("image")),
     )
 
@@ -378,41 +365,14 @@ def _album(entry: dict) -> AlbumInfo | None:
 
 
 def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return html.unescape(value).strip()
+    """Text, also from the ``{"#text": ...}`` objects of Last.fm's XML-shaped JSON."""
     if isinstance(value, dict):
-        return _text(value.get("#text"))
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return ""
-
-
-# Above this a "count" is junk, not a count (and would not fit a database bigint).
-_MAX_COUNT = 2**63 - 1
-
-
-def _int(value: Any) -> int:
-    """A count as an int: Last.fm sends "1234", sometimes 1234, sometimes "" or junk."""
-    if isinstance(value, bool):
-        return 0
-    if isinstance(value, int):
-        return value if 0 <= value <= _MAX_COUNT else 0
-    if isinstance(value, float):
-        return _int(int(value)) if abs(value) <= _MAX_COUNT else 0  # NaN fails the test too
-    if isinstance(value, str):
-        text = value.strip().replace(",", "")
-        try:
-            return _int(int(text))
-        except ValueError:
-            try:
-                return _int(float(text))  # "1.2e6", "nan", "inf"
-            except ValueError:
-                return 0
-    return 0
+        return text(value.get("#text"))
+    return text(value)
 
 
 def _duration(value: Any, unit: int) -> float | None:
-    amount = _int(value)
+    amount = count(value)
     # "0" is how Last.fm says it does not know.
     return amount / unit if amount else None
 
@@ -431,36 +391,22 @@ def _match(value: Any) -> float | None:
 
 def _rank(entry: dict, position: int | None) -> int | None:
     attr = entry.get("@attr")
-    if isinstance(attr, dict) and (rank := _int(attr.get("rank"))) > 0:
+    if isinstance(attr, dict) and (rank := count(attr.get("rank"))) > 0:
         return rank
     return position
 
 
 def _mbid(value: Any) -> str:
-    """Only a well-formed MBID: callers merge results on it, so junk must not pass."""
-    mbid = _text(value).lower()
-    return mbid if _MBID.fullmatch(mbid) else ""
-
-
-def _url(value: Any) -> str:
-    url = _text(value)
-    if url.startswith("http://"):
-        # Our pages are https; Last.fm's hosts answer the same address over https.
-        url = "https://" + url[len("http://") :]
-    return url if url.startswith("https://") else ""
+    return mbid(_text(value))
 
 
 def _best_image(images: Any) -> str:
     """The largest real image of a Last.fm size list ("" when there is only the star)."""
-    if isinstance(images, dict):
-        images = [images]
-    if not isinstance(images, list):
-        return ""
     best_url, best_size = "", -1
-    for image in images:
+    for image in as_list(images):
         if not isinstance(image, dict):
             continue
-        url = _url(image.get("#text"))
+        url = https_url(image.get("#text"))
         if not url or PLACEHOLDER_IMAGE_ID in url:
             continue
         size = _IMAGE_SIZE_ORDER.get(_text(image.get("size")).lower(), 0)

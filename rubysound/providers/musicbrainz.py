@@ -4,10 +4,13 @@ https://musicbrainz.org/doc/MusicBrainz_API — no key, JSON with ``fmt=json``. 
 at most one request a second per client (REQUESTS_PER_SECOND below; the transport spaces
 the requests, see ``limits.py``) and a User-Agent naming the application and a contact
 (the transport sends ours). A client over the limit gets a 503 with
-``{"error": "Your requests are exceeding the allowable rate limit..."}``; an unknown MBID a
+``{"error": "Your requests are exceeding the allowable rate limit..."}`` (RATE_LIMITED; a
+503 without that body is the site being down: UNAVAILABLE); an unknown MBID a
 404 ``{"error": "Not Found"}``; a malformed one a 400 ``{"error": "Invalid mbid."}``.
 """
 
+import contextlib
+import json
 import re
 from urllib.parse import quote
 
@@ -23,6 +26,7 @@ from .parsing import (
     seconds_from_millis,
     text,
 )
+from .parsing import mbid as normalise_mbid  # also for the callers that look up MBIDs
 from .transport import Reply, Transport, default_transport
 from .types import ArtistRecord, Recording
 
@@ -32,16 +36,10 @@ SERVICE = "musicbrainz"
 REQUESTS_PER_SECOND = 1
 MAX_RESULTS = 100
 
-_MBID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_RATE_LIMIT_WORDS = re.compile(r"rate[ -]?limit", re.IGNORECASE)
 # Lucene's special characters (https://lucene.apache.org/core/4_3_0/queryparser/...):
 # escaped with a backslash even inside a phrase, so no name can change the query.
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
-
-
-def normalise_mbid(value: str) -> str:
-    """The MBID in canonical lower case, or "" when ``value`` is not a well-formed one."""
-    candidate = str(value or "").strip().lower()
-    return candidate if _MBID.match(candidate) else ""
 
 
 def lucene_phrase(value: str) -> str:
@@ -132,12 +130,27 @@ class MusicBrainzClient:
         try:
             return await self.transport.get(SERVICE, f"{self.config.base_url}{path}", params=params)
         except ProviderError as error:
-            # MusicBrainz answers an over-eager client with 503 (not 429).
-            if error.status == 503:
+            if is_rate_limit_reply(error.status, error.body):
                 raise ProviderError(
-                    SERVICE, ErrorKind.RATE_LIMITED, error.message, status=503
+                    SERVICE, ErrorKind.RATE_LIMITED, error.message, status=error.status
                 ) from None
             raise
+
+
+def is_rate_limit_reply(status: int, body: bytes) -> bool:
+    """Whether a 503 is MusicBrainz slowing us down rather than being down.
+
+    Over its rate limit MusicBrainz answers 503 (not 429) with its own error body, JSON
+    ``{"error": "Your requests are exceeding the allowable rate limit..."}`` (or the same
+    text in XML); a server that is down or in maintenance answers 503 with a proxy's HTML
+    page. Only the first is RATE_LIMITED; the second stays UNAVAILABLE.
+    """
+    if status != 503 or not body:
+        return False
+    message = body[: ProviderError.BODY_KEPT_BYTES].decode("utf-8", errors="replace")
+    with contextlib.suppress(ValueError):  # not JSON: a page or XML, read as text
+        message = text(as_dict(json.loads(message)).get("error")) or message
+    return _RATE_LIMIT_WORDS.search(message) is not None
 
 
 def _payload(reply: Reply) -> dict | None:

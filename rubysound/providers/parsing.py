@@ -9,6 +9,7 @@ whatever does raise while a payload is read into a MALFORMED ProviderError.
 import html
 import json
 import math
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -18,8 +19,12 @@ from .transport import Reply
 
 T = TypeVar("T")
 
-# What reading an unexpected shape raises (a missing key, None where a dict was, ...).
-PARSE_ERRORS = (KeyError, IndexError, TypeError, ValueError, AttributeError)
+# What reading an unexpected shape raises (a missing key, None where a dict was, a number
+# too big for a float, ...).
+PARSE_ERRORS = (KeyError, IndexError, TypeError, ValueError, AttributeError, OverflowError)
+# Above this a "count" is junk, not a count (and would not fit a database bigint).
+MAX_COUNT = 2**63 - 1
+_MBID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def text(value: Any) -> str:
@@ -52,6 +57,19 @@ def integer(value: Any, default: int = 0) -> int:
                 return default
             return int(number) if math.isfinite(number) else default
     return default
+
+
+def count(value: Any) -> int:
+    """A count (listeners, plays): ``integer`` when it is 0..MAX_COUNT, else 0."""
+    number = integer(value)
+    return number if 0 <= number <= MAX_COUNT else 0
+
+
+def mbid(value: Any) -> str:
+    """A MusicBrainz id in canonical lower case, or "" when ``value`` is not a well-formed
+    one: results are merged on it, so junk must not pass."""
+    candidate = str(value or "").strip().lower()
+    return candidate if _MBID.fullmatch(candidate) else ""
 
 
 def seconds_from_millis(value: Any) -> float | None:
@@ -101,13 +119,19 @@ def _declared_charset(reply: Reply) -> str:
     return ""
 
 
+def attempt(parse_one: Callable[..., T | None], item: Any, **options: Any) -> T | None:
+    """``parse_one(item, **options)``, or None when it cannot read the item: one odd item
+    must not cost the whole list."""
+    try:
+        return parse_one(item, **options)
+    except PARSE_ERRORS:
+        return None
+
+
 def each(items: Iterable[Any], parse_one: Callable[[Any], T | None]) -> Iterator[T]:
     """``parse_one`` over ``items``, skipping the items it cannot read or rejects (None)."""
     for item in items:
-        try:
-            parsed = parse_one(item)
-        except PARSE_ERRORS:
-            continue
+        parsed = attempt(parse_one, item)
         if parsed is not None:
             yield parsed
 

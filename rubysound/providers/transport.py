@@ -4,7 +4,8 @@ One pooled ``httpx.AsyncClient`` per event loop (one per process under uvicorn; 
 run several loops get one each), with timeouts and our User-Agent. ``get`` raises a
 ``ProviderError`` for failures of the transport itself (timeouts, refused connections, 5xx,
 429) and returns every other answer, 4xx included, for the client to interpret: services
-put their own error codes in 4xx bodies.
+put their own error codes in 4xx bodies. The error of a 5xx or 429 keeps the reply's body
+and headers, for a client whose service says different things with the same status.
 
 Around each request: the caller's deadline (``budget.deadline``), the service's circuit
 breaker (``breaker.py``), its concurrency and rate limits (``limits.py``), retries of
@@ -281,7 +282,14 @@ class Transport:
         status = response.status_code
         if status == 429 or status >= 500:
             kind = ErrorKind.RATE_LIMITED if status == 429 else ErrorKind.UNAVAILABLE
-            error = ProviderError(service, kind, f"HTTP {status}", status=status)
+            error = ProviderError(
+                service,
+                kind,
+                f"HTTP {status}",
+                status=status,
+                body=response.content,
+                headers=response.headers,
+            )
             raise _Failure(
                 error,
                 retryable=status in _RETRYABLE_STATUSES,

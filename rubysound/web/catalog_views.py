@@ -24,7 +24,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
-from rubysound.catalog import charts, selectors
+from rubysound.catalog import catalog_version, charts, selectors
 from rubysound.catalog import music_serializers as ms
 from rubysound.catalog.models import DEFAULT_COVER
 from rubysound.catalog.search import search_artists, search_tracks
@@ -113,7 +113,7 @@ def _digest(text: str) -> str:
 def _search_pool(query: str) -> dict:
     """The best SEARCH_POOL track matches (as plain data with their statistics), the capped
     total, and the best matching artists; cached for a minute per folded query."""
-    key = f"web:search:v1:{_digest(fold(query))}"
+    key = f"web:search:v1:{catalog_version.current()}:{_digest(fold(query))}"
     pool = cache.get(key)
     if pool is not None:
         return pool

@@ -80,7 +80,9 @@ def test_search_answers_track_objects(api_client):
     assert response.status_code == 200
     assert_edge_cacheable(response)
     body = response.json()
-    assert set(body) == {"count", "next", "previous", "results"}
+    assert set(body) == {"count", "next", "previous", "results", "meta"}
+    # No service is on: the library answered alone, and says so.
+    assert body["meta"] == {"cached": False, "sources": {"library": {"status": "ok"}}}
     assert (body["count"], body["next"], body["previous"]) == (1, None, None)
     result = body["results"][0]
     assert_track_object(result)
@@ -203,7 +205,13 @@ def test_bad_or_out_of_range_pages_are_404_json(api_client, page):
 def test_the_first_page_of_nothing_is_empty_not_404(api_client):
     response = api_client.get("/music_api/search/", {"q": "nothing matches this"})
     assert response.status_code == 200
-    assert response.json() == {"count": 0, "next": None, "previous": None, "results": []}
+    body = response.json()
+    assert {k: body[k] for k in ("count", "next", "previous", "results")} == {
+        "count": 0,
+        "next": None,
+        "previous": None,
+        "results": [],
+    }
 
 
 def _search_queries(api_client, query: str, page_size: int) -> tuple[int, int]:
@@ -248,7 +256,7 @@ def test_artist_autocomplete_shape(api_client):
     assert response.status_code == 200
     assert_edge_cacheable(response)
     body = response.json()
-    assert body["meta"] == {"cached": False}
+    assert body["meta"] == {"cached": False, "sources": {"library": {"status": "ok"}}}
     (result,) = body["results"]
     assert {k: result[k] for k in ("name", "url", "listeners", "mbid")} == {
         "name": "Possum Kings",
@@ -258,7 +266,7 @@ def test_artist_autocomplete_shape(api_client):
     }
     assert type(result["listeners"]) is int
     again = api_client.get("/music_api/search/artists/", {"q": "possum"}).json()
-    assert again["meta"] == {"cached": True}
+    assert again["meta"] == {"cached": True, "sources": {"library": {"status": "ok"}}}
     assert again["results"] == body["results"]
 
 

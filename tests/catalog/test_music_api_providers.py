@@ -44,6 +44,10 @@ def _route_search(router, *, itunes_down: bool = False):
         if itunes_down
         else recorded("itunes", "song_no_results.json")
     )
+    # Deezer is asked together with iTunes; its answer only counts where iTunes falls short.
+    router.get(DEEZER_URL, params={"q": 'artist:"Imagine Dragons" track:"Believe"'}).mock(
+        return_value=recorded("deezer", "track_imagine_dragons_believe.json")
+    )
     router.get(DEEZER_URL, params={"q": 'artist:"Imagine Dragons" track:"Believer"'}).mock(
         return_value=recorded("deezer", "track_imagine_dragons_believer.json")
     )

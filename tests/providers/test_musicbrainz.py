@@ -200,6 +200,33 @@ async def test_the_rate_limit_503_is_rate_limited(musicbrainz, upstream, setting
     assert slowed.value.status == 503
 
 
+@pytest.mark.parametrize(
+    ("name", "content_type", "kind"),
+    [
+        # Over the rate limit: MusicBrainz's own error, in JSON or (older paths) XML.
+        ("rate_limited.json", "application/json; charset=utf-8", ErrorKind.RATE_LIMITED),
+        ("rate_limited.xml", "application/xml; charset=utf-8", ErrorKind.RATE_LIMITED),
+        # Down for maintenance: the proxy's page, or nothing at all.
+        ("maintenance.html", "text/html", ErrorKind.UNAVAILABLE),
+        (None, "text/plain", ErrorKind.UNAVAILABLE),
+    ],
+)
+async def test_a_503_is_rate_limited_only_when_musicbrainz_says_so(
+    musicbrainz, upstream, settings, name, content_type, kind
+):
+    settings.PROVIDERS_RETRY_ATTEMPTS = 1
+    content = recording("musicbrainz", name) if name else b""
+    upstream.get(f"{BASE}/recording").mock(
+        return_value=httpx.Response(503, content=content, headers={"content-type": content_type})
+    )
+
+    with pytest.raises(ProviderError) as failed:
+        await musicbrainz.search_recordings("Under Pressure", "Queen")
+
+    assert failed.value.kind == kind
+    assert failed.value.status == 503
+
+
 async def test_a_refused_query_is_a_bad_request(musicbrainz, upstream):
     upstream.get(f"{BASE}/recording").mock(return_value=answer("bad_request.json", 400))
 

@@ -3,6 +3,7 @@ limits, the circuit breaker in the path, metrics and logs."""
 
 import asyncio
 import logging
+import pickle
 
 import httpx
 import pytest
@@ -115,6 +116,25 @@ async def test_an_internal_server_error_is_not_retried(respx_mock, transport):
     assert caught.value.kind is ErrorKind.UNAVAILABLE
     assert caught.value.status == 500
     assert route.call_count == 1
+
+
+async def test_a_failed_answer_keeps_its_body_and_headers_for_the_client(respx_mock, transport):
+    body = b'{"error": "Your requests are exceeding the allowable rate limit."}'
+    respx_mock.get(MUSICBRAINZ).respond(503, content=body, headers={"X-Served-By": "mb-3"})
+    with pytest.raises(ProviderError) as caught:
+        await transport.get("musicbrainz", MUSICBRAINZ, attempts=1)
+    assert caught.value.kind is ErrorKind.UNAVAILABLE  # the transport cannot tell; the client can
+    assert (caught.value.status, caught.value.body) == (503, body)
+    assert caught.value.headers["x-served-by"] == "mb-3"
+
+
+async def test_a_kept_body_is_bounded_and_left_out_of_the_cache(respx_mock, transport):
+    respx_mock.get(LASTFM).respond(500, content=b"x" * 100_000)
+    with pytest.raises(ProviderError) as caught:
+        await transport.get("lastfm", LASTFM)
+    assert len(caught.value.body) == ProviderError.BODY_KEPT_BYTES
+    restored = pickle.loads(pickle.dumps(caught.value))  # noqa: S301 - our own bytes
+    assert (restored.kind, restored.status, restored.body) == (ErrorKind.UNAVAILABLE, 500, b"")
 
 
 async def test_429_is_retried_after_its_retry_after(respx_mock, transport):
