@@ -22,9 +22,10 @@ from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils import translation
 from django.views.decorators.http import require_GET
 
-from rubysound.catalog import catalog_version, charts, selectors
+from rubysound.catalog import catalog_version, charts, discovery, selectors
 from rubysound.catalog import music_serializers as ms
 from rubysound.catalog.models import DEFAULT_COVER
 from rubysound.catalog.search import search_artists, search_tracks
@@ -58,9 +59,11 @@ def _track_objects(tracks, request) -> list[dict]:
     ]
 
 
-def _artist_photo(artist, albums) -> str:
-    if artist.image:
-        return artist.image.url
+def _artist_photo(profile: discovery.ArtistProfile, albums) -> str:
+    """The artist's own image or a service's photo, else an album cover, else the default."""
+    default = static(DEFAULT_COVER)
+    if profile.photo_url != default:
+        return profile.photo_url
     for album in albums:
         if album.cover:
             return album.cover_url
@@ -240,12 +243,17 @@ def artist_page(request, pk: int):
     albums = selectors.artist_albums(artist)
     top_tracks = _track_objects(selectors.artist_top_tracks(artist), request)
     stats = charts.artist_stats([artist.pk])[artist.pk]
+    # The page's own language (LocaleMiddleware); Wikipedia falls back to English.
+    lang = discovery.profile_language(translation.get_language() or "") or "en"
+    profile = discovery.artist_profile(artist, lang=lang)
     return render(
         request,
         "web/artist.html",
         {
             "artist": artist,
-            "photo_url": _artist_photo(artist, albums),
+            "photo_url": _artist_photo(profile, albums),
+            "bio": profile.bio,
+            "bio_source": profile.bio_source,
             "albums": albums,
             "top_tracks": top_tracks,
             "listeners": stats[0],
