@@ -95,16 +95,26 @@ $(OPS_VENV)/.ops-deps: requirements-ops.lock | $(BIN)/uv
 	@touch $@
 
 # The image smoke test (tests/deploy/test_image.py) builds and runs the image with Debian's
-# podman, on stand-in base images made with debootstrap (no registry is needed).
+# podman, on stand-in base images made with debootstrap (no registry is needed). Where they
+# cannot be installed (no apt-get, or not root) the suite still runs: the smoke test is
+# skipped with a message naming what is missing (CI makes that a failure).
 PODMAN := /usr/bin/podman
+DEBOOTSTRAP := /usr/sbin/debootstrap
+PODMAN_PACKAGES := podman buildah skopeo runc crun catatonit uidmap slirp4netns fuse-overlayfs \
+	debootstrap
 
-$(PODMAN):
-	@command -v apt-get >/dev/null || { echo "$(PODMAN) not found and no apt-get: install podman"; exit 1; }
-	apt-get update -q
-	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends podman buildah \
-		skopeo runc crun catatonit uidmap slirp4netns fuse-overlayfs debootstrap
+$(PODMAN) $(DEBOOTSTRAP):
+	@if ! command -v apt-get >/dev/null; then \
+		echo "make: $@ not found and no apt-get to install it: the image smoke test will be skipped"; \
+	elif [ "$$(id -u)" != 0 ]; then \
+		echo "make: $@ not found and apt-get needs root: the image smoke test will be skipped"; \
+	else \
+		echo "apt-get install $(PODMAN_PACKAGES)"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y \
+			--no-install-recommends $(PODMAN_PACKAGES); \
+	fi
 
-test: lint $(CHROMIUM) node_modules/.installed $(OPS_VENV)/.ops-deps $(PODMAN)
+test: lint $(CHROMIUM) node_modules/.installed $(OPS_VENV)/.ops-deps $(PODMAN) $(DEBOOTSTRAP)
 	$(BIN)/python manage.py compile_translations
 	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -2,6 +2,7 @@
 tools environment (.venv-ops, installed by `make test`), and a freshly generated secret."""
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -14,7 +15,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "k8s"
 OVERLAYS = {"dev": K8S / "overlays" / "dev", "production": K8S / "overlays" / "production"}
-OPS_BIN = ROOT / ".venv-ops" / "bin"
+# The tools environment; another folder only to see how the tests behave without it.
+OPS_BIN = Path(os.environ.get("RUBYSOUND_OPS_VENV", ROOT / ".venv-ops")) / "bin"
 HERE = Path(__file__).resolve().parent
 KUSTOMIZE_ARGS = ["--load-restrictor", "LoadRestrictionsNone"]
 MIN_KUBECTL = (1, 27)
@@ -35,10 +37,26 @@ def load_documents(path_or_text) -> list[dict]:
     return [doc for doc in yaml.safe_load_all(text) if doc is not None]
 
 
+# CI sets it (.ci/run): there a missing tool fails the run instead of skipping its checks.
+TOOLS_REQUIRED_VARIABLE = "RUBYSOUND_DEPLOY_TOOLS_REQUIRED"
+
+
+def tools_required() -> bool:
+    return os.environ.get(TOOLS_REQUIRED_VARIABLE, "").lower() in {"1", "true", "yes"}
+
+
+def missing_tool(message: str) -> None:
+    """A check that cannot run here: skipped with a message naming what is missing (never a
+    silent pass), or failed where the tools are required."""
+    if tools_required():
+        pytest.fail(f"{message} ({TOOLS_REQUIRED_VARIABLE} is set: every deploy check must run)")
+    pytest.skip(message)
+
+
 def ops_tool(name: str) -> Path:
     path = OPS_BIN / name
     if not path.exists():
-        pytest.skip(
+        missing_tool(
             f"{path} is missing: `make test` installs the deployment tools from "
             "requirements-ops.lock into .venv-ops"
         )
@@ -51,16 +69,29 @@ def run(args, **kwargs) -> subprocess.CompletedProcess:
     )
 
 
+def kubectl_version(path: str) -> tuple[int, int] | None:
+    """(major, minor) of the kubectl client at path, None when it does not say."""
+    result = run([path, "version", "--client", "-o", "json"])
+    try:
+        version = json.loads(result.stdout)["clientVersion"]
+        return int(version["major"]), int(re.sub(r"\D.*", "", version["minor"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
 @pytest.fixture(scope="session")
 def kubectl() -> str:
     path = shutil.which("kubectl")
     if path is None:
-        pytest.skip("kubectl is missing: install kubectl 1.27 or newer to render the overlays")
-    result = run([path, "version", "--client", "-o", "json"])
-    version = json.loads(result.stdout or "{}").get("clientVersion", {})
-    found = (int(version.get("major", 0)), int(re.sub(r"\D.*", "", version.get("minor", "0"))))
+        missing_tool("kubectl is missing: install kubectl 1.27 or newer to render the overlays")
+    found = kubectl_version(path)
+    if found is None:
+        missing_tool(
+            f"`{path} version --client -o json` gave no version: install kubectl 1.27 or newer "
+            "to render the overlays"
+        )
     if found < MIN_KUBECTL:
-        pytest.skip(
+        missing_tool(
             f"kubectl {found[0]}.{found[1]} at {path} is too old for the overlays (its kustomize "
             "lacks patches with targets): install kubectl 1.27 or newer"
         )

@@ -77,8 +77,12 @@ def _add_host_node(rootfs: Path) -> None:
     (rootfs / "usr/local/etc/npmrc").write_text(f"cafile={HOST_CA_BUNDLE}\n")
 
 
+def missing_standin_images() -> list[str]:
+    return [tag for tag in (PYTHON_IMAGE, NODE_IMAGE) if not image_exists(tag)]
+
+
 def ensure_standin_images() -> None:
-    missing = [tag for tag in (PYTHON_IMAGE, NODE_IMAGE) if not image_exists(tag)]
+    missing = missing_standin_images()
     if not missing:
         return
     if shutil.which("debootstrap") is None:

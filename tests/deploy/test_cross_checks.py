@@ -186,6 +186,96 @@ def test_every_app_pod_that_touches_the_database_waits_for_it(rendered_objects):
         assert "5432" in command
 
 
+# --- Storage and backups -----------------------------------------------------------------
+
+
+def _claims_in(path) -> set[str]:
+    return set(by_kind(load_documents(K8S / path), "PersistentVolumeClaim"))
+
+
+def _claims_mounted(objects) -> set[str]:
+    return {
+        volume["persistentVolumeClaim"]["claimName"]
+        for obj in workloads(objects)
+        for volume in pod_spec(obj).get("volumes", [])
+        if "persistentVolumeClaim" in volume
+    }
+
+
+def _backup_dir_volume(objects, workload: str, container_name: str) -> dict:
+    """The volume a container sees at BACKUP_DIR, which must be mounted writable."""
+    backup_dir = by_kind(objects, "ConfigMap")["django-config"]["data"]["BACKUP_DIR"]
+    (obj,) = [o for o in workloads(objects) if o["metadata"]["name"] == workload]
+    spec = pod_spec(obj)
+    (container,) = [c for c in spec["containers"] if c["name"] == container_name]
+    mounts = [m for m in container.get("volumeMounts", []) if m["mountPath"] == backup_dir]
+    assert mounts, f"{workload}/{container_name} mounts nothing at BACKUP_DIR {backup_dir}"
+    (mount,) = mounts
+    assert not mount.get("readOnly", False), (workload, mount)
+    (volume,) = [v for v in spec["volumes"] if v["name"] == mount["name"]]
+    return volume
+
+
+def test_the_web_pods_backup_dir_is_the_cronjobs_volume_in_production(
+    rendered_objects, plain_objects
+):
+    """The admin backup center (in the web pods) lists, makes and restores the very files
+    the nightly CronJob writes and the restore job reads."""
+    production = rendered_objects["production"]
+    for name, objects in {"plain": plain_objects, "production": production}.items():
+        claims = {
+            workload: _backup_dir_volume(objects, workload, container)
+            .get("persistentVolumeClaim", {})
+            .get("claimName")
+            for workload, container in [
+                ("django-app", "django"),
+                ("postgres-backup", "backup"),
+                ("postgres-restore", "restore"),
+            ]
+        }
+        assert set(claims.values()) == {"backup-pvc"}, (name, claims)
+    # Skaffold's production profile deploys the app exactly as `kubectl apply -f k8s/` does.
+    production_app = by_kind(rendered_objects["production"], "Deployment")["django-app"]
+    assert production_app == by_kind(plain_objects, "Deployment")["django-app"]
+
+
+def test_the_dev_overlay_keeps_the_web_pods_backups_in_an_empty_dir(rendered_objects):
+    volume = _backup_dir_volume(rendered_objects["dev"], "django-app", "django")
+    assert set(volume) == {"name", "emptyDir"}, volume
+
+
+def test_every_claim_mounted_is_applied_by_hand_beforehand(rendered_objects, plain_objects):
+    """`skaffold dev` needs db-storage.yml only; `-p production` and `kubectl apply -f k8s/`
+    need backup.yml too (which `kubectl apply -f k8s/` applies itself)."""
+    storage, backups = _claims_in("db-storage.yml"), _claims_in("backup.yml")
+    assert backups == {"backup-pvc"}
+    available = {"dev": storage, "production": storage | backups, "plain": storage | backups}
+    for name, objects in _all_sets(rendered_objects, plain_objects).items():
+        mounted = _claims_mounted(objects)
+        assert mounted, name
+        assert mounted <= available[name], (name, sorted(mounted - available[name]))
+    assert "backup-pvc" in _claims_mounted(rendered_objects["production"])
+
+
+def test_a_claim_several_pods_mount_at_once_is_read_write_many(plain_objects):
+    """Replicas and CronJob pods land on any node: a claim they share must be ReadWriteMany
+    (a ReadWriteOnce volume attaches to one node only)."""
+    claims = by_kind(plain_objects, "PersistentVolumeClaim")
+    pods_per_claim: dict[str, int] = {}
+    users: dict[str, list[str]] = {}
+    for obj in workloads(plain_objects):
+        pods = obj["spec"].get("replicas", 1) if obj["kind"] in {"Deployment", "StatefulSet"} else 1
+        for claim in _claims_mounted([obj]):
+            pods_per_claim[claim] = pods_per_claim.get(claim, 0) + pods
+            users.setdefault(claim, []).append(obj["metadata"]["name"])
+    shared = {claim for claim, pods in pods_per_claim.items() if pods > 1}
+    assert {"backup-pvc", "media-pvc"} <= shared
+    for claim in shared:
+        modes = claims[claim]["spec"]["accessModes"]
+        assert "ReadWriteMany" in modes, (claim, modes, users[claim])
+    assert claims["backup-pvc"]["spec"]["accessModes"] == ["ReadWriteMany"]
+
+
 # --- Probes -----------------------------------------------------------------------------
 
 

@@ -22,7 +22,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from tests.deploy import podman
-from tests.deploy.conftest import ROOT
+from tests.deploy.conftest import ROOT, missing_tool
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -56,7 +56,16 @@ def _record(**values) -> None:
 @pytest.fixture(scope="module")
 def image() -> str:
     if shutil.which("podman") is None:
-        pytest.skip("podman is missing: `make test` installs it with apt-get")
+        missing_tool(
+            "podman is missing: `make test` installs it with apt-get (as root); elsewhere "
+            "install podman and debootstrap to build and run the image"
+        )
+    missing = podman.missing_standin_images()
+    if missing and shutil.which("debootstrap") is None:
+        missing_tool(
+            f"debootstrap is missing, needed once to make the stand-in base images {missing}: "
+            "`make test` installs it with apt-get (as root)"
+        )
     podman.ensure_standin_images()
     args = ["build", "--format", "docker", "--pull=never", "--network", "host"]
     # Registries are reached through this machine's TLS proxy: pip inside the build must
