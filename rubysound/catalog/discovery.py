@@ -37,6 +37,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -260,6 +261,23 @@ async def remember(
     return fanout.Fetched(value, cached=not fetched)
 
 
+def _cached_call(
+    service: str,
+    key_parts: tuple,
+    fetch: Callable[[], Awaitable[Any]],
+    policy: CachePolicy | None = None,
+) -> Call:
+    """A call to ``service`` for the fan-out, through the providers cache."""
+    return Call(service, lambda: remember(key_parts, fetch, policy))
+
+
+async def _ask(call: Call, sources: Sources) -> Any:
+    """The value of one call, noted in ``sources``; None when its service is off, failed or
+    was late."""
+    found = await fanout.fan_out({0: call}, sources)
+    return found.get(0)
+
+
 # --- Search ----------------------------------------------------------------------------------
 
 
@@ -306,28 +324,24 @@ def search_page(query: str, *, page: int, page_size: int) -> SearchPage | None:
     result = _search_page(query, page=page, page_size=page_size)
     if result is None:
         return None
-    stored = {
-        "count": result.count,
-        "results": [list(item) for item in result.results],
-        "sources": result.sources.to_data(),
-    }
-    ttl = DEGRADED_CACHE_TTL if result.sources.degraded() else SEARCH_CACHE_TTL
-    cache.set(key, stored, ttl)
+    stored = {"count": result.count, "results": [list(item) for item in result.results]}
+    _keep(key, stored, result.sources)
     return result
 
 
+def _keep(key: str, answer: dict, sources: Sources) -> None:
+    """Caches an answer with what each service did; briefly when one failed to give its part."""
+    ttl = DEGRADED_CACHE_TTL if sources.degraded() else SEARCH_CACHE_TTL
+    cache.set(key, {**answer, "sources": sources.to_data()}, ttl)
+
+
 async def _lastfm_search(query: str, sources: Sources) -> list[TrackInfo]:
-    calls = {
-        "search": Call(
-            "lastfm",
-            lambda: remember(
-                ("lastfm", "track.search", {"track": query, "limit": LASTFM_POOL}),
-                lambda: LastFmClient().search_tracks(query, limit=LASTFM_POOL),
-            ),
-        )
-    }
-    found = await fanout.fan_out(calls, sources)
-    return list(found.get("search") or [])
+    search = _cached_call(
+        "lastfm",
+        ("lastfm", "track.search", {"track": query, "limit": LASTFM_POOL}),
+        lambda: LastFmClient().search_tracks(query, limit=LASTFM_POOL),
+    )
+    return list(await _ask(search, sources) or [])
 
 
 def _unique_provider_tracks(items: list[TrackInfo]) -> list[TrackInfo]:
@@ -491,18 +505,7 @@ def suggest_artists(query: str, *, limit: int) -> Suggestions:
         )
     sources = Sources()
     sources.note(LIBRARY, fanout.OK)
-    artists = search_artists(query, limit=limit)
-    stats = charts.artist_stats(artist.pk for artist in artists)
-    results = [
-        {
-            "id": artist.pk,
-            "name": artist.name,
-            "url": charts.artist_api_path(artist.pk),
-            "listeners": int(stats[artist.pk][0]),
-            "mbid": str(artist.mbid) if artist.mbid else "",
-        }
-        for artist in artists
-    ]
+    results = library_artist_suggestions(query, limit)
     if len(results) < limit:
         seen_mbids = {item["mbid"] for item in results if item["mbid"]}
         seen_names = {matching.normalise_artist(item["name"]) for item in results}
@@ -524,23 +527,33 @@ def suggest_artists(query: str, *, limit: int) -> Suggestions:
             )
             if len(results) >= limit:
                 break
-    ttl = DEGRADED_CACHE_TTL if sources.degraded() else SEARCH_CACHE_TTL
-    cache.set(key, {"results": results, "sources": sources.to_data()}, ttl)
+    _keep(key, {"results": results}, sources)
     return Suggestions(results, sources)
 
 
+def library_artist_suggestions(query: str, limit: int) -> list[dict]:
+    """Library artists matching ``query``, as suggestions show them (all-time listeners)."""
+    artists = search_artists(query, limit=limit)
+    stats = charts.artist_stats(artist.pk for artist in artists)
+    return [
+        {
+            "id": artist.pk,
+            "name": artist.name,
+            "url": charts.artist_api_path(artist.pk),
+            "listeners": int(stats[artist.pk][0]),
+            "mbid": str(artist.mbid) if artist.mbid else "",
+        }
+        for artist in artists
+    ]
+
+
 async def _lastfm_artists(query: str, limit: int, sources: Sources) -> list[ArtistInfo]:
-    calls = {
-        "artists": Call(
-            "lastfm",
-            lambda: remember(
-                ("lastfm", "artist.search", {"artist": query, "limit": limit}),
-                lambda: LastFmClient().search_artists(query, limit=limit),
-            ),
-        )
-    }
-    found = await fanout.fan_out(calls, sources)
-    return list(found.get("artists") or [])
+    search = _cached_call(
+        "lastfm",
+        ("lastfm", "artist.search", {"artist": query, "limit": limit}),
+        lambda: LastFmClient().search_artists(query, limit=limit),
+    )
+    return list(await _ask(search, sources) or [])
 
 
 # --- Charts ----------------------------------------------------------------------------------
@@ -578,11 +591,7 @@ def charts_enabled(route: str) -> bool:
 
 
 async def _chart_call(service: str, key_parts: tuple, fetch, sources: Sources):
-    found = await fanout.fan_out(
-        {"chart": Call(service, lambda: remember(key_parts, fetch, CachePolicy.chart()))},
-        sources,
-    )
-    return found.get("chart")
+    return await _ask(_cached_call(service, key_parts, fetch, CachePolicy.chart()), sources)
 
 
 def _chart_cached(sources: Sources, service: str) -> bool:
@@ -592,53 +601,42 @@ def _chart_cached(sources: Sources, service: str) -> bool:
 # Artists: Last.fm's chart, their albums, their photos.
 
 
-async def _lastfm_artist_chart(genre: str, limit: int, sources: Sources):
+async def _lastfm_chart(ranking: str, genre: str, limit: int, sources: Sources):
+    """Last.fm's top ``ranking`` ("Artists" or "Tracks") of the tag ``genre``, else its
+    overall chart (the client's methods are named after the API's)."""
     client = LastFmClient()
     if genre:
-        return await _chart_call(
-            "lastfm",
-            ("lastfm", "tag.getTopArtists", {"tag": genre, "limit": limit}),
-            lambda: client.tag_top_artists(genre, limit=limit),
-            sources,
-        )
-    return await _chart_call(
-        "lastfm",
-        ("lastfm", "chart.getTopArtists", {"limit": limit}),
-        lambda: client.top_artists(limit=limit),
-        sources,
-    )
+        key = ("lastfm", f"tag.getTop{ranking}", {"tag": genre, "limit": limit})
+        tag_chart = getattr(client, f"tag_top_{ranking.lower()}")
+        return await _chart_call("lastfm", key, lambda: tag_chart(genre, limit=limit), sources)
+    key = ("lastfm", f"chart.getTop{ranking}", {"limit": limit})
+    chart = getattr(client, f"top_{ranking.lower()}")
+    return await _chart_call("lastfm", key, lambda: chart(limit=limit), sources)
 
 
 def _top_albums(info: ArtistInfo) -> Call:
-    key = ("lastfm", "artist.getTopAlbums", {"artist": info.name, "mbid": info.mbid, "limit": 5})
-    return Call(
+    return _cached_call(
         "lastfm",
-        lambda: remember(
-            key,
-            lambda: LastFmClient().artist_top_albums(
-                info.name, mbid=info.mbid, limit=charts.RELEASES_PER_ARTIST
-            ),
+        ("lastfm", "artist.getTopAlbums", {"artist": info.name, "mbid": info.mbid, "limit": 5}),
+        lambda: LastFmClient().artist_top_albums(
+            info.name, mbid=info.mbid, limit=charts.RELEASES_PER_ARTIST
         ),
     )
 
 
 def _audiodb_photo(name: str, mbid: str) -> Call:
-    return Call(
+    return _cached_call(
         "theaudiodb",
-        lambda: remember(
-            ("theaudiodb", "artist_photo", {"name": name, "mbid": mbid}),
-            lambda: TheAudioDbClient().artist_photo(name, mbid),
-        ),
+        ("theaudiodb", "artist_photo", {"name": name, "mbid": mbid}),
+        lambda: TheAudioDbClient().artist_photo(name, mbid),
     )
 
 
 def _bio_call(name: str, lang: str) -> Call:
-    return Call(
+    return _cached_call(
         "wikipedia",
-        lambda: remember(
-            ("wikipedia", "artist_bio", {"name": name, "lang": lang}),
-            lambda: WikipediaClient().artist_bio(name, lang),
-        ),
+        ("wikipedia", "artist_bio", {"name": name, "lang": lang}),
+        lambda: WikipediaClient().artist_bio(name, lang),
     )
 
 
@@ -709,7 +707,7 @@ def trending_artists(genre: str, limit: int) -> ProviderChart:
     for the first CHART_ARTISTS_DETAILED."""
     request_budget = RequestBudget()
     sources = Sources()
-    chart = request_budget.run(_lastfm_artist_chart, genre, limit, sources)
+    chart = request_budget.run(_lastfm_chart, "Artists", genre, limit, sources)
     if not chart:
         return ProviderChart("library", None, sources)
     infos = list(chart)[:limit]
@@ -743,23 +741,6 @@ def trending_artists(genre: str, limit: int) -> ProviderChart:
 # Tracks: Last.fm's or Apple's chart, played from our files when we have the track.
 
 
-async def _lastfm_track_chart(genre: str, limit: int, sources: Sources):
-    client = LastFmClient()
-    if genre:
-        return await _chart_call(
-            "lastfm",
-            ("lastfm", "tag.getTopTracks", {"tag": genre, "limit": limit}),
-            lambda: client.tag_top_tracks(genre, limit=limit),
-            sources,
-        )
-    return await _chart_call(
-        "lastfm",
-        ("lastfm", "chart.getTopTracks", {"limit": limit}),
-        lambda: client.top_tracks(limit=limit),
-        sources,
-    )
-
-
 async def _apple_chart(country: str, count: int, sources: Sources):
     return await _chart_call(
         "apple",
@@ -790,23 +771,23 @@ def _track_chart(
 
 
 def top_tracks_chart(genre: str, limit: int) -> ProviderChart:
-    request_budget = RequestBudget()
-    sources = Sources()
-    chart = request_budget.run(_lastfm_track_chart, genre, limit, sources)
-    if not chart:
-        return ProviderChart("library", None, sources)
-    entries = _track_chart(list(chart)[:limit], request_budget, sources)
-    return ProviderChart("lastfm", entries, sources, cached=_chart_cached(sources, "lastfm"))
+    return _provider_track_chart("lastfm", partial(_lastfm_chart, "Tracks"), genre, limit)
 
 
 def apple_chart(country: str, count: int) -> ProviderChart:
+    return _provider_track_chart("apple", _apple_chart, country, count)
+
+
+def _provider_track_chart(service: str, fetch_chart, scope: str, count: int) -> ProviderChart:
+    """``service``'s chart of ``scope`` (a genre, a country), its first ``count`` entries;
+    the library's (``entries`` None) when the service gave none."""
     request_budget = RequestBudget()
     sources = Sources()
-    chart = request_budget.run(_apple_chart, country, count, sources)
+    chart = request_budget.run(fetch_chart, scope, count, sources)
     if not chart:
         return ProviderChart("library", None, sources)
     entries = _track_chart(list(chart)[:count], request_budget, sources)
-    return ProviderChart("apple", entries, sources, cached=_chart_cached(sources, "apple"))
+    return ProviderChart(service, entries, sources, cached=_chart_cached(sources, service))
 
 
 # --- Bios --------------------------------------------------------------------------------------
@@ -951,8 +932,7 @@ async def _profile_lookups(
     async def bio() -> ArtistBio | None:
         if not want_bio:
             return None
-        found = await fanout.fan_out({0: _bio_call(name, lang)}, sources)
-        answer = found.get(0)
+        answer = await _ask(_bio_call(name, lang), sources)
         return answer if answer is not None and answer.bio else None
 
     return tuple(await asyncio.gather(photo(), bio()))

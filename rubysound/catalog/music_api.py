@@ -29,7 +29,7 @@ from rubysound.core.serializers import ErrorSerializer
 from . import catalog_version, charts, discovery, listens
 from . import music_serializers as ms
 from .models import Track
-from .search import search_artists, search_tracks
+from .search import search_tracks
 from .text import fold
 
 PUBLIC_MAX_AGE = 60
@@ -247,18 +247,7 @@ def _library_artists(query: str) -> tuple[list[dict], bool]:
     results = cache.get(key)
     cached = results is not None
     if not cached:
-        artists = search_artists(query, limit=ARTIST_SUGGESTIONS)
-        stats = charts.artist_stats(artist.pk for artist in artists)
-        results = [
-            {
-                "id": artist.pk,
-                "name": artist.name,
-                "url": charts.artist_api_path(artist.pk),
-                "listeners": stats[artist.pk][0],
-                "mbid": str(artist.mbid) if artist.mbid else "",
-            }
-            for artist in artists
-        ]
+        results = discovery.library_artist_suggestions(query, ARTIST_SUGGESTIONS)
         cache.set(key, results, SEARCH_CACHE_TTL)
     return results, cached
 
@@ -281,15 +270,50 @@ def _provider_meta(found: discovery.ProviderChart) -> dict:
     return {"source": found.source, "sources": sources.as_meta()}
 
 
-def _ranked_chart(request, kind: str, *, window: str, limit: int, genre: str = ""):
-    """A chart's entries as the legacy routes show them, sorted numerically, and the meta
-    every chart route shares."""
-    chart = charts.get_chart(kind, window=window, genre=genre, limit=limit)
+def _chart_items(request, kind: str, entries: list[dict]) -> list[dict]:
+    """Chart entries (the library's or a service's) as the legacy routes show them, sorted
+    numerically."""
     absolute = ms.Absolutizer(request)
     to_item = ms.chart_artist if kind == charts.TOP_ARTISTS else ms.chart_track
-    items = _by_listeners([to_item(entry, absolute) for entry in chart.entries])
+    return _by_listeners([to_item(entry, absolute) for entry in entries])
+
+
+def _ranked_chart(request, kind: str, *, window: str, limit: int, genre: str = ""):
+    """The library's chart as the legacy routes show it, and the meta every chart route
+    shares."""
+    chart = charts.get_chart(kind, window=window, genre=genre, limit=limit)
+    items = _chart_items(request, kind, chart.entries)
     meta = {"cached": chart.cached, "count": len(items), "limit": limit, "window": chart.window}
     return items, meta
+
+
+def _genre_chart(request, kind: str, *, default_limit: int, window: str, provider_chart):
+    """A genre's chart (``?genre=``, all when empty): ``provider_chart``'s, the service's,
+    when it is on and answers, else the library's over ``window``; what each service did
+    in the meta either way."""
+    limit = _bounded_int(request.query_params.get("limit"), default_limit, 1, CHART_ROUTE_MAX_LIMIT)
+    if limit is None:
+        return _error(f"Limit must be 1-{CHART_ROUTE_MAX_LIMIT}")
+    genre = request.query_params.get("genre", "").strip()
+    route, key = ("trending", "artists") if kind == charts.TOP_ARTISTS else ("year", "tracks")
+    found = None
+    if discovery.charts_enabled(route):
+        found = provider_chart(genre, limit)
+        if found.entries is not None:
+            items = _chart_items(request, kind, found.entries)
+            meta = {
+                "genre": genre,
+                "cached": found.cached,
+                "count": len(items),
+                "limit": limit,
+                "window": discovery.PROVIDER_CHART_WINDOW,
+                **_provider_meta(found),
+            }
+            return _public(Response({key: items, "meta": meta}))
+    items, meta = _ranked_chart(request, kind, window=window, limit=limit, genre=genre)
+    if found is not None:
+        meta.update(_provider_meta(found))
+    return _public(Response({key: items, "meta": {"genre": genre, **meta}}))
 
 
 class TrendingView(PublicMusicView):
@@ -304,31 +328,13 @@ class TrendingView(PublicMusicView):
         responses={200: ms.TopArtistsSerializer, **MUSIC_ERRORS},
     )
     def get(self, request):
-        limit = _bounded_int(request.query_params.get("limit"), 16, 1, CHART_ROUTE_MAX_LIMIT)
-        if limit is None:
-            return _error(f"Limit must be 1-{CHART_ROUTE_MAX_LIMIT}")
-        genre = request.query_params.get("genre", "").strip()
-        found = None
-        if discovery.charts_enabled("trending"):
-            found = discovery.trending_artists(genre, limit)
-            if found.entries is not None:
-                absolute = ms.Absolutizer(request)
-                artists = _by_listeners([ms.chart_artist(e, absolute) for e in found.entries])
-                meta = {
-                    "genre": genre,
-                    "cached": found.cached,
-                    "count": len(artists),
-                    "limit": limit,
-                    "window": discovery.PROVIDER_CHART_WINDOW,
-                    **_provider_meta(found),
-                }
-                return _public(Response({"artists": artists, "meta": meta}))
-        artists, meta = _ranked_chart(
-            request, charts.TOP_ARTISTS, window=TRENDING_WINDOW, limit=limit, genre=genre
+        return _genre_chart(
+            request,
+            charts.TOP_ARTISTS,
+            default_limit=16,
+            window=TRENDING_WINDOW,
+            provider_chart=discovery.trending_artists,
         )
-        if found is not None:
-            meta.update(_provider_meta(found))
-        return _public(Response({"artists": artists, "meta": {"genre": genre, **meta}}))
 
 
 class YearChartView(PublicMusicView):
@@ -343,31 +349,13 @@ class YearChartView(PublicMusicView):
         responses={200: ms.YearChartSerializer, **MUSIC_ERRORS},
     )
     def get(self, request):
-        limit = _bounded_int(request.query_params.get("limit"), 15, 1, CHART_ROUTE_MAX_LIMIT)
-        if limit is None:
-            return _error(f"Limit must be 1-{CHART_ROUTE_MAX_LIMIT}")
-        genre = request.query_params.get("genre", "").strip()
-        found = None
-        if discovery.charts_enabled("year"):
-            found = discovery.top_tracks_chart(genre, limit)
-            if found.entries is not None:
-                absolute = ms.Absolutizer(request)
-                tracks = _by_listeners([ms.chart_track(e, absolute) for e in found.entries])
-                meta = {
-                    "genre": genre,
-                    "cached": found.cached,
-                    "count": len(tracks),
-                    "limit": limit,
-                    "window": discovery.PROVIDER_CHART_WINDOW,
-                    **_provider_meta(found),
-                }
-                return _public(Response({"tracks": tracks, "meta": meta}))
-        tracks, meta = _ranked_chart(
-            request, charts.TOP_TRACKS, window=YEAR_CHART_WINDOW, limit=limit, genre=genre
+        return _genre_chart(
+            request,
+            charts.TOP_TRACKS,
+            default_limit=15,
+            window=YEAR_CHART_WINDOW,
+            provider_chart=discovery.top_tracks_chart,
         )
-        if found is not None:
-            meta.update(_provider_meta(found))
-        return _public(Response({"tracks": tracks, "meta": {"genre": genre, **meta}}))
 
 
 class AppleChartView(PublicMusicView):

@@ -9,10 +9,9 @@ An unknown storefront answers 404. No key is needed.
 import re
 from typing import Any
 
-from .config import ServiceConfig, service_config
+from .client import ServiceClient
 from .errors import ErrorKind, ProviderError
 from .parsing import as_dict, text
-from .transport import Transport, default_transport
 from .types import TrackInfo
 
 SERVICE = "apple"
@@ -31,17 +30,14 @@ _ARTWORK_SIZE = re.compile(r"/\d+x\d+(bb)?\.(jpg|jpeg|png|webp)$", re.IGNORECASE
 _CATCH_ALL_GENRES = frozenset({"music"})
 
 
-class AppleChartsClient:
-    def __init__(self, transport: Transport | None = None, config: ServiceConfig | None = None):
-        self.transport = transport or default_transport()
-        self.config = config or service_config(SERVICE)
+class AppleChartsClient(ServiceClient):
+    service = SERVICE
 
     async def most_played_songs(
         self, country: str = "us", count: int = 50, *, artwork_size: int = DEFAULT_ARTWORK_SIZE
     ) -> list[TrackInfo]:
         """The ``count`` most played songs in ``country`` (ISO 3166 alpha-2), ranked from 1."""
-        if not self.config.enabled:
-            raise ProviderError(SERVICE, ErrorKind.DISABLED)
+        self._require_enabled()
         country = _country(country)
         _check_number("count", count, MAX_COUNT)
         _check_number("artwork_size", artwork_size, MAX_ARTWORK_SIZE)

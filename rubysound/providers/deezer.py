@@ -6,10 +6,10 @@ https://developers.deezer.com/api/errors).
 """
 
 from . import matching
-from .config import ServiceConfig, service_config
+from .client import ServiceClient
 from .errors import ErrorKind, ProviderError
-from .parsing import as_dict, as_list, each, https_url, integer, read_json, readable, text
-from .transport import Reply, Transport, default_transport
+from .parsing import as_dict, as_list, each, https_url, integer, json_object, readable, text
+from .transport import Reply
 from .types import TrackInfo
 
 SERVICE = "deezer"
@@ -40,15 +40,12 @@ def advanced_query(artist: str, title: str) -> str:
     return f'artist:"{phrase(artist)}" track:"{phrase(title)}"'
 
 
-class DeezerClient:
-    def __init__(self, transport: Transport | None = None, config: ServiceConfig | None = None):
-        self.transport = transport or default_transport()
-        self.config = config or service_config(SERVICE)
+class DeezerClient(ServiceClient):
+    service = SERVICE
 
     async def search_track(self, artist: str, title: str, *, limit: int = 10) -> TrackInfo | None:
         """The track that is ``title`` by ``artist``, with cover and preview; None if none is."""
-        if not self.config.enabled:
-            raise ProviderError(SERVICE, ErrorKind.DISABLED)
+        self._require_enabled()
         plain_title = matching.strip_version(title)
         if not artist.strip() or not plain_title:
             return None
@@ -72,13 +69,7 @@ class DeezerClient:
 
 
 def _payload(reply: Reply) -> dict:
-    if reply.status >= 400:
-        raise ProviderError(
-            SERVICE, ErrorKind.BAD_REQUEST, f"HTTP {reply.status}", status=reply.status
-        )
-    payload = read_json(reply)
-    if not isinstance(payload, dict):
-        raise ProviderError(SERVICE, ErrorKind.MALFORMED, "not an object")
+    payload = json_object(reply)
     if "error" in payload:
         error = as_dict(payload.get("error"))
         code = integer(error.get("code"), default=-1)

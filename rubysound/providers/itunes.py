@@ -9,10 +9,10 @@ parameters with a 400 ``{"errorMessage": ...}``.
 import re
 
 from . import matching
-from .config import ServiceConfig, service_config
+from .client import ServiceClient
 from .errors import ErrorKind, ProviderError
 from .parsing import as_dict, as_list, each, https_url, integer, read_json, readable, text
-from .transport import Reply, Transport, default_transport
+from .transport import Reply
 from .types import TrackInfo
 
 SERVICE = "itunes"
@@ -29,10 +29,8 @@ def larger_artwork(url: str, size: int = ARTWORK_SIZE) -> str:
     return _ARTWORK_SIZE_PART.sub(lambda m: f"/{size}x{size}bb.{m.group(1).lower()}", url)
 
 
-class ItunesClient:
-    def __init__(self, transport: Transport | None = None, config: ServiceConfig | None = None):
-        self.transport = transport or default_transport()
-        self.config = config or service_config(SERVICE)
+class ItunesClient(ServiceClient):
+    service = SERVICE
 
     async def search_track(self, artist: str, title: str, *, limit: int = 10) -> TrackInfo | None:
         """The song that is ``title`` by ``artist``, with cover and preview; None if none is.
@@ -40,8 +38,7 @@ class ItunesClient:
         Artist and title go in one term: searching the title alone drowns the right song
         among covers and karaoke versions.
         """
-        if not self.config.enabled:
-            raise ProviderError(SERVICE, ErrorKind.DISABLED)
+        self._require_enabled()
         term = " ".join(f"{artist} {matching.strip_version(title)}".split())
         if not term:
             return None

@@ -9,10 +9,10 @@ errors arrive as ``{"error": <code>, "message": ...}`` with HTTP 400/403/404, or
 
 from typing import Any
 
-from .config import ServiceConfig, service_config
+from .client import ServiceClient
 from .errors import ErrorKind, ProviderError
 from .parsing import as_list, attempt, count, each, https_url, mbid, text
-from .transport import Reply, Transport, default_transport
+from .transport import Reply
 from .types import AlbumInfo, ArtistInfo, TrackInfo
 
 SERVICE = "lastfm"
@@ -57,10 +57,9 @@ class ResultPage(list):
         self.total = max(total, len(self))
 
 
-class LastFmClient:
-    def __init__(self, transport: Transport | None = None, config: ServiceConfig | None = None):
-        self.transport = transport or default_transport()
-        self.config = config or service_config(SERVICE)
+class LastFmClient(ServiceClient):
+    service = SERVICE
+    needs_key = True
 
     # --- search ------------------------------------------------------------------------
 
@@ -73,13 +72,8 @@ class LastFmClient:
         _check_window(page, limit)
         if not query:
             return ResultPage()
-        payload = await self._call(
-            "track.search", {"track": query, "artist": artist, "page": page, "limit": limit}
-        )
-        results = _section(payload, "results")
-        entries = _matches(results, "trackmatches", "track")
-        tracks = _parse_each(entries, _track)
-        return ResultPage(tracks[:limit], total=count(results.get("opensearch:totalResults")))
+        params = {"track": query, "artist": artist, "page": page}
+        return await self._search("track.search", params, "track", _track, limit)
 
     async def search_artists(self, query: str, *, page: int = 1, limit: int = 30) -> ResultPage:
         """artist.search: artists whose name matches ``query``."""
@@ -88,11 +82,8 @@ class LastFmClient:
         _check_window(page, limit)
         if not query:
             return ResultPage()
-        payload = await self._call("artist.search", {"artist": query, "page": page, "limit": limit})
-        results = _section(payload, "results")
-        entries = _matches(results, "artistmatches", "artist")
-        artists = _parse_each(entries, _artist)
-        return ResultPage(artists[:limit], total=count(results.get("opensearch:totalResults")))
+        params = {"artist": query, "page": page}
+        return await self._search("artist.search", params, "artist", _artist, limit)
 
     # --- charts ------------------------------------------------------------------------
 
@@ -112,31 +103,15 @@ class LastFmClient:
 
     async def tag_top_artists(self, tag: str, *, page: int = 1, limit: int = 50) -> ResultPage:
         """tag.getTopArtists: the chart of one tag (a genre, for us)."""
-        self._require_enabled()
-        tag = _clean_arg(tag)
-        _check_window(page, limit)
-        if not tag:
-            raise ProviderError(SERVICE, ErrorKind.BAD_REQUEST, "a tag is required")
-        payload = await self._call_or_none(
-            "tag.getTopArtists", {"tag": tag, "page": page, "limit": limit}
+        return await self._tag_chart(
+            "tag.getTopArtists", "topartists", "artist", _artist, tag, page, limit
         )
-        if payload is None:
-            return ResultPage()
-        return _chart(_section(payload, "topartists"), "artist", _artist, page, limit)
 
     async def tag_top_tracks(self, tag: str, *, page: int = 1, limit: int = 50) -> ResultPage:
         """tag.getTopTracks: the chart of one tag (a genre, for us)."""
-        self._require_enabled()
-        tag = _clean_arg(tag)
-        _check_window(page, limit)
-        if not tag:
-            raise ProviderError(SERVICE, ErrorKind.BAD_REQUEST, "a tag is required")
-        payload = await self._call_or_none(
-            "tag.getTopTracks", {"tag": tag, "page": page, "limit": limit}
+        return await self._tag_chart(
+            "tag.getTopTracks", "tracks", "track", _track, tag, page, limit
         )
-        if payload is None:
-            return ResultPage()
-        return _chart(_section(payload, "tracks"), "track", _track, page, limit)
 
     # --- lookups -----------------------------------------------------------------------
 
@@ -198,17 +173,35 @@ class LastFmClient:
         # The API lives at ".../2.0/"; without the slash Last.fm redirects, and we follow none.
         return base.rstrip("/") + "/"
 
-    def _require_enabled(self) -> None:
-        # Before anything else, so a switched-off service answers the same to every call.
-        if not (self.config.enabled and self.config.api_key):
-            raise ProviderError(SERVICE, ErrorKind.DISABLED)
-
     async def _call(self, method: str, params: dict[str, Any]) -> dict:
         self._require_enabled()
         query = {key: str(value) for key, value in params.items() if value not in ("", None)}
         query.update(method=method, api_key=self.config.api_key, format="json")
         reply = await self.transport.get(SERVICE, self.endpoint, params=query)
         return _payload(reply)
+
+    async def _search(
+        self, method: str, params: dict[str, Any], kind: str, parse, limit: int
+    ) -> ResultPage:
+        """One page of ``kind`` ("track", "artist") matches, with how many there are in all."""
+        payload = await self._call(method, {**params, "limit": limit})
+        results = _section(payload, "results")
+        found = _parse_each(_matches(results, f"{kind}matches", kind), parse)
+        return ResultPage(found[:limit], total=count(results.get("opensearch:totalResults")))
+
+    async def _tag_chart(
+        self, method: str, section: str, kind: str, parse, tag: Any, page: int, limit: int
+    ) -> ResultPage:
+        """The chart of one tag; empty for a tag Last.fm does not know."""
+        self._require_enabled()
+        tag = _clean_arg(tag)
+        _check_window(page, limit)
+        if not tag:
+            raise ProviderError(SERVICE, ErrorKind.BAD_REQUEST, "a tag is required")
+        payload = await self._call_or_none(method, {"tag": tag, "page": page, "limit": limit})
+        if payload is None:
+            return ResultPage()
+        return _chart(_section(payload, section), kind, parse, page, limit)
 
     async def _call_or_none(self, method: str, params: dict[str, Any]) -> dict | None:
         """The answer, or None when Last.fm says the artist/track/tag does not exist."""

@@ -12,25 +12,28 @@ the requests, see ``limits.py``) and a User-Agent naming the application and a c
 import contextlib
 import json
 import re
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import quote
 
-from .config import ServiceConfig, service_config
+from .client import ServiceClient
 from .errors import ErrorKind, ProviderError
 from .parsing import (
     as_dict,
     as_list,
     each,
     integer,
-    read_json,
+    json_object,
     readable,
     seconds_from_millis,
     text,
 )
 from .parsing import mbid as normalise_mbid  # also for the callers that look up MBIDs
-from .transport import Reply, Transport, default_transport
+from .transport import Reply
 from .types import ArtistRecord, Recording
 
 SERVICE = "musicbrainz"
+T = TypeVar("T")
 # What MusicBrainz allows one client; the transport's PROVIDERS_MIN_INTERVAL_SECONDS for
 # "musicbrainz" must stay at 1 / this or above.
 REQUESTS_PER_SECOND = 1
@@ -47,61 +50,40 @@ def lucene_phrase(value: str) -> str:
     return '"' + _LUCENE_SPECIAL.sub(r"\\\1", " ".join(str(value).split())) + '"'
 
 
-class MusicBrainzClient:
-    def __init__(self, transport: Transport | None = None, config: ServiceConfig | None = None):
-        self.transport = transport or default_transport()
-        self.config = config or service_config(SERVICE)
+class MusicBrainzClient(ServiceClient):
+    service = SERVICE
 
     async def search_recordings(
         self, title: str, artist: str = "", *, limit: int = 10
     ) -> list[Recording]:
         """Recordings called ``title`` (by ``artist`` when given), best score first."""
-        self._check_enabled()
+        self._require_enabled()
         if not title.strip():
             return []
         query = f"recording:{lucene_phrase(title)}"
         if artist.strip():
             query += f" AND artist:{lucene_phrase(artist)}"
-        payload = await self._search("recording", query, limit)
-        with readable(SERVICE):
-            return list(each(as_list(payload.get("recordings")), _recording))
+        return await self._search("recording", query, limit, _recording)
 
     async def search_artists(self, name: str, *, limit: int = 10) -> list[ArtistRecord]:
         """Artists called ``name``, best score first."""
-        self._check_enabled()
+        self._require_enabled()
         if not name.strip():
             return []
-        payload = await self._search("artist", f"artist:{lucene_phrase(name)}", limit)
-        with readable(SERVICE):
-            return list(each(as_list(payload.get("artists")), _artist))
+        return await self._search("artist", f"artist:{lucene_phrase(name)}", limit, _artist)
 
     async def recording(self, mbid: str) -> Recording | None:
         """The recording with this MBID (with its artists, releases and ISRCs), or None."""
-        payload = await self._lookup("recording", mbid, "artists releases isrcs")
-        if payload is None:
-            return None
-        with readable(SERVICE):
-            found = _recording(payload)
-        if found is None:
-            raise ProviderError(SERVICE, ErrorKind.MALFORMED, "no recording id or name")
-        return found
+        return await self._lookup("recording", mbid, "artists releases isrcs", _recording)
 
     async def artist(self, mbid: str) -> ArtistRecord | None:
         """The artist with this MBID (with its tags), or None."""
-        payload = await self._lookup("artist", mbid, "tags")
-        if payload is None:
-            return None
-        with readable(SERVICE):
-            found = _artist(payload)
-        if found is None:
-            raise ProviderError(SERVICE, ErrorKind.MALFORMED, "no artist id or name")
-        return found
+        return await self._lookup("artist", mbid, "tags", _artist)
 
-    def _check_enabled(self) -> None:
-        if not self.config.enabled:
-            raise ProviderError(SERVICE, ErrorKind.DISABLED)
-
-    async def _search(self, entity: str, query: str, limit: int) -> dict:
+    async def _search(
+        self, entity: str, query: str, limit: int, parse: Callable[[dict], T | None]
+    ) -> list[T]:
+        """The readable ``entity`` items found by ``query``, best score first."""
         reply = await self._get(
             f"/{entity}",
             {
@@ -112,19 +94,31 @@ class MusicBrainzClient:
         )
         payload = _payload(reply)
         if payload is None:
-            return {}
-        if not isinstance(payload.get(f"{entity}s"), list):
+            return []
+        items = payload.get(f"{entity}s")
+        if not isinstance(items, list):
             raise ProviderError(SERVICE, ErrorKind.MALFORMED, f"no {entity}s list")
-        return payload
+        with readable(SERVICE):
+            return list(each(items, parse))
 
-    async def _lookup(self, entity: str, mbid: str, includes: str) -> dict | None:
-        self._check_enabled()
+    async def _lookup(
+        self, entity: str, mbid: str, includes: str, parse: Callable[[dict], T | None]
+    ) -> T | None:
+        """The ``entity`` with this MBID, or None when MusicBrainz knows none."""
+        self._require_enabled()
         canonical = normalise_mbid(mbid)
         if not canonical:
             # Refused here: asking would spend our one request a second on a sure 400.
             raise ProviderError(SERVICE, ErrorKind.BAD_REQUEST, "invalid MBID")
         reply = await self._get(f"/{entity}/{quote(canonical)}", {"inc": includes, "fmt": "json"})
-        return _payload(reply)
+        payload = _payload(reply)
+        if payload is None:
+            return None
+        with readable(SERVICE):
+            found = parse(payload)
+        if found is None:
+            raise ProviderError(SERVICE, ErrorKind.MALFORMED, f"no {entity} id or name")
+        return found
 
     async def _get(self, path: str, params: dict) -> Reply:
         try:
@@ -161,10 +155,7 @@ def _payload(reply: Reply) -> dict | None:
         message = _error_message(reply)
         kind = ErrorKind.INVALID_KEY if reply.status in (401, 403) else ErrorKind.BAD_REQUEST
         raise ProviderError(SERVICE, kind, message, status=reply.status)
-    payload = read_json(reply)
-    if not isinstance(payload, dict):
-        raise ProviderError(SERVICE, ErrorKind.MALFORMED, "not an object")
-    return payload
+    return json_object(reply)
 
 
 def _error_message(reply: Reply) -> str:

@@ -111,6 +111,19 @@ def read_json(reply: Reply) -> Any:
         raise ProviderError(reply.service, ErrorKind.MALFORMED, "not JSON") from None
 
 
+def json_object(reply: Reply) -> dict:
+    """The JSON object of a successful reply: an error status is BAD_REQUEST ("HTTP <status>"),
+    a body that is not a JSON object MALFORMED."""
+    if reply.status >= 400:
+        raise ProviderError(
+            reply.service, ErrorKind.BAD_REQUEST, f"HTTP {reply.status}", status=reply.status
+        )
+    payload = read_json(reply)
+    if not isinstance(payload, dict):
+        raise ProviderError(reply.service, ErrorKind.MALFORMED, "not an object")
+    return payload
+
+
 def _declared_charset(reply: Reply) -> str:
     for part in reply.headers.get("content-type", "").split(";")[1:]:
         key, _, value = part.strip().partition("=")

@@ -12,7 +12,6 @@ and an overall deadline enforced as it arrives. Every failure is a ``PreviewErro
 import asyncio
 import http.cookiejar
 import re
-import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from urllib.parse import urljoin
@@ -29,7 +28,7 @@ from .netguard import (
     check_url,
     refused_address,
 )
-from .transport import user_agent
+from .transport import per_event_loop, user_agent
 
 READ_CHUNK_BYTES = 64 * 1024
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -158,18 +157,7 @@ def build_preview_client(
     )
 
 
-_clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient]" = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def preview_client() -> httpx.AsyncClient:
-    """One pooled client per event loop (one per process under uvicorn)."""
-    loop = asyncio.get_running_loop()
-    client = _clients.get(loop)
-    if client is None or client.is_closed:
-        client = _clients[loop] = build_preview_client()
-    return client
+preview_client = per_event_loop(build_preview_client)
 
 
 def _int_header(value: str | None) -> int | None:

@@ -8,26 +8,24 @@ https://www.theaudiodb.com/free_music_api — the key is part of the path
 from urllib.parse import quote
 
 from . import matching
-from .config import ServiceConfig, service_config
+from .client import ServiceClient
 from .errors import ErrorKind, ProviderError
 from .musicbrainz import normalise_mbid
 from .parsing import as_dict, as_list, each, https_url, read_json, readable, text
-from .transport import Reply, Transport, default_transport
+from .transport import Reply
 from .types import ArtistPhoto
 
 SERVICE = "theaudiodb"
 
 
-class TheAudioDbClient:
-    def __init__(self, transport: Transport | None = None, config: ServiceConfig | None = None):
-        self.transport = transport or default_transport()
-        self.config = config or service_config(SERVICE)
+class TheAudioDbClient(ServiceClient):
+    service = SERVICE
+    needs_key = True
 
     async def artist_photo(self, name: str, mbid: str = "") -> ArtistPhoto | None:
         """The artist's photo: looked up by ``mbid`` when one is given (exact), then by
         ``name`` (the artist whose name matches). None when neither finds one."""
-        if not self.config.enabled or not self.config.api_key:
-            raise ProviderError(SERVICE, ErrorKind.DISABLED)
+        self._require_enabled()
         mbid = normalise_mbid(mbid)
         if mbid:
             artists = await self._artists("artist-mb.php", {"i": mbid})

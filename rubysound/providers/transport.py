@@ -19,6 +19,7 @@ import json
 import random
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -79,17 +80,24 @@ def build_client() -> httpx.AsyncClient:
     )
 
 
-_clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient]" = (
-    weakref.WeakKeyDictionary()
-)
+def per_event_loop(build: Callable[[], httpx.AsyncClient]) -> Callable[[], httpx.AsyncClient]:
+    """A getter of ``build``'s client, one pooled per event loop (one per process under
+    uvicorn): a client's connections belong to the loop that opened them."""
+    clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
+        weakref.WeakKeyDictionary()
+    )
+
+    def client_of_this_loop() -> httpx.AsyncClient:
+        loop = asyncio.get_running_loop()
+        client = clients.get(loop)
+        if client is None or client.is_closed:
+            client = clients[loop] = build()
+        return client
+
+    return client_of_this_loop
 
 
-def shared_client() -> httpx.AsyncClient:
-    loop = asyncio.get_running_loop()
-    client = _clients.get(loop)
-    if client is None or client.is_closed:
-        client = _clients[loop] = build_client()
-    return client
+shared_client = per_event_loop(build_client)
 
 
 # Failures of the exchange itself that a GET may safely try again.

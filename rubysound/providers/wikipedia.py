@@ -12,10 +12,9 @@ The base URL setting has a ``{lang}`` placeholder: https://{lang}.wikipedia.org.
 from urllib.parse import quote, urljoin
 
 from . import matching
-from .config import ServiceConfig, service_config
+from .client import ServiceClient
 from .errors import ErrorKind, ProviderError
-from .parsing import as_dict, as_list, each, https_url, integer, read_json, readable, text
-from .transport import Reply, Transport, default_transport
+from .parsing import as_dict, as_list, each, https_url, integer, json_object, readable, text
 from .types import ArtistBio
 
 SERVICE = "wikipedia"
@@ -98,16 +97,13 @@ def _split_title(title: str) -> tuple[str, str]:
     return title, ""
 
 
-class WikipediaClient:
-    def __init__(self, transport: Transport | None = None, config: ServiceConfig | None = None):
-        self.transport = transport or default_transport()
-        self.config = config or service_config(SERVICE)
+class WikipediaClient(ServiceClient):
+    service = SERVICE
 
     async def artist_bio(self, name: str, lang: str = FALLBACK_LANGUAGE) -> ArtistBio | None:
         """The article about the artist ``name`` in ``lang``, else in English; None if
         neither edition has one. ``lang`` outside LANGUAGES is refused without a request."""
-        if not self.config.enabled:
-            raise ProviderError(SERVICE, ErrorKind.DISABLED)
+        self._require_enabled()
         if not is_supported_language(lang):
             raise ProviderError(SERVICE, ErrorKind.BAD_REQUEST, f"unsupported language {lang!r}")
         name = " ".join(str(name).split())
@@ -160,7 +156,7 @@ class WikipediaClient:
                 "redirects": "1",
             },
         )
-        payload = _json_object(reply)
+        payload = json_object(reply)
         if "error" in payload:
             error = as_dict(payload.get("error"))
             code = text(error.get("code"))
@@ -188,7 +184,7 @@ class WikipediaClient:
             reply = await self.transport.get(SERVICE, target)
         if reply.status == 404 or 300 <= reply.status < 400:
             return None
-        payload = _json_object(reply)
+        payload = json_object(reply)
         with readable(SERVICE):
             urls = as_dict(as_dict(payload.get("content_urls")).get("desktop"))
             thumbnail = as_dict(payload.get("thumbnail"))
@@ -225,17 +221,6 @@ def _candidate(page: dict, name: str) -> dict | None:
         "music": qualifier_is_music or description_is_music,
         "score": 2 * qualifier_is_music + 2 * description_is_music + (base == name),
     }
-
-
-def _json_object(reply: Reply) -> dict:
-    if reply.status >= 400:
-        raise ProviderError(
-            SERVICE, ErrorKind.BAD_REQUEST, f"HTTP {reply.status}", status=reply.status
-        )
-    payload = read_json(reply)
-    if not isinstance(payload, dict):
-        raise ProviderError(SERVICE, ErrorKind.MALFORMED, "not an object")
-    return payload
 
 
 def _extract(value) -> str:

@@ -3,56 +3,40 @@
 ``enable_services("lastfm", "itunes")`` turns those services on (with a fake key where one
 is needed) and every other one off. ``upstream`` is a respx router that refuses any
 request it has no route for, so a test fails the moment code asks a service it did not
-expect; the real clients and the real transport run behind it.
+expect; the real clients and the real transport run behind it. Both are the provider
+tests' own (``tests/providers/conftest.py``), named here for the modules that use them.
 """
 
 import asyncio
 import json
 
 import httpx
-import pytest
-import respx
 
-from rubysound.providers.breaker import reset_breakers
-from rubysound.providers.limits import reset_limits
-from tests.providers.conftest import recording
+# The fixtures, for the catalog test modules to name (``enable_services = ...``).
+from tests.providers.conftest import (  # noqa: F401
+    TEST_KEY,
+    enable_services,
+    recorded,
+    upstream,
+)
 
 LASTFM_URL = "https://ws.audioscrobbler.com/2.0/"
 ITUNES_URL = "https://itunes.apple.com/search"
 DEEZER_URL = "https://api.deezer.com/search"
-KEYED = {"lastfm", "theaudiodb"}
+AUDIODB = f"https://www.theaudiodb.com/api/v1/json/{TEST_KEY}"
+RADIOHEAD_MBID = "a74b1b7f-71a5-4011-9441-d0b5e4122711"
 
 
-@pytest.fixture
-def enable_services(settings):
-    def enable(*services: str) -> None:
-        reset_breakers()
-        reset_limits()
-        settings.PROVIDERS_ENABLED = bool(services)
-        settings.PROVIDERS = {
-            name: {
-                **options,
-                "enabled": name in services,
-                "api_key": "test-key" if name in KEYED and name in services else "",
-            }
-            for name, options in settings.PROVIDERS.items()
-        }
-
-    yield enable
-    reset_breakers()
-    reset_limits()
-
-
-@pytest.fixture
-def upstream():
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
-        yield router
-
-
-def recorded(service: str, name: str, status: int = 200, **headers) -> httpx.Response:
-    content_type = headers.pop("content_type", "application/json; charset=utf-8")
-    return httpx.Response(
-        status, content=recording(service, name), headers={"Content-Type": content_type}
+def route_audiodb_photos(router) -> None:
+    """TheAudioDB as recorded: a photo of Radiohead (by MBID), nobody else found."""
+    router.get(f"{AUDIODB}/artist-mb.php", params={"i": RADIOHEAD_MBID}).mock(
+        return_value=recorded("theaudiodb", "artist_mb_radiohead.json")
+    )
+    router.get(f"{AUDIODB}/artist-mb.php").mock(
+        return_value=recorded("theaudiodb", "artist_mb_none.json")
+    )
+    router.get(f"{AUDIODB}/search.php").mock(
+        return_value=recorded("theaudiodb", "search_none.json")
     )
 
 

@@ -10,16 +10,20 @@ import pytest
 
 from rubysound.catalog import discovery
 from tests.catalog import provider_setup
-from tests.catalog.provider_setup import recorded, slow
+from tests.catalog.provider_setup import (
+    AUDIODB,
+    RADIOHEAD_MBID,
+    recorded,
+    route_audiodb_photos,
+    slow,
+)
 from tests.factories import ArtistFactory
 
 pytestmark = pytest.mark.django_db
 enable_services = provider_setup.enable_services
 upstream = provider_setup.upstream
 
-AUDIODB = "https://www.theaudiodb.com/api/v1/json/test-key"
 EN, RU = "https://en.wikipedia.org", "https://ru.wikipedia.org"
-RADIOHEAD_MBID = "a74b1b7f-71a5-4011-9441-d0b5e4122711"
 RADIOHEAD_PHOTO = "https://r2.theaudiodb.com/images/media/artist/thumb/rtqpxx1347913159.jpg"
 DEFAULT_COVER = "http://testserver/static/img/default-cover.svg"
 OFFLINE_KEYS = {
@@ -41,15 +45,7 @@ def _summary(base: str, title: str) -> str:
 
 
 def _route(router):
-    router.get(f"{AUDIODB}/artist-mb.php", params={"i": RADIOHEAD_MBID}).mock(
-        return_value=recorded("theaudiodb", "artist_mb_radiohead.json")
-    )
-    router.get(f"{AUDIODB}/artist-mb.php").mock(
-        return_value=recorded("theaudiodb", "artist_mb_none.json")
-    )
-    router.get(f"{AUDIODB}/search.php").mock(
-        return_value=recorded("theaudiodb", "search_none.json")
-    )
+    route_audiodb_photos(router)
     router.get(f"{RU}/w/api.php", params={"gsrsearch": "Кино"}).mock(
         return_value=recorded("wikipedia", "search_ru_kino.json")
     )

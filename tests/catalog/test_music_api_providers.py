@@ -17,7 +17,15 @@ from rubysound.catalog import discovery, search
 from rubysound.providers import cache as provider_cache
 from tests.catalog import provider_setup
 from tests.catalog.listening import listeners, play
-from tests.catalog.provider_setup import DEEZER_URL, ITUNES_URL, LASTFM_URL, recorded, slow
+from tests.catalog.provider_setup import (
+    DEEZER_URL,
+    ITUNES_URL,
+    LASTFM_URL,
+    RADIOHEAD_MBID,
+    recorded,
+    route_audiodb_photos,
+    slow,
+)
 from tests.factories import AlbumFactory, ArtistFactory, TrackFactory
 
 pytestmark = pytest.mark.django_db
@@ -321,9 +329,7 @@ def test_artist_autocomplete_survives_lastfm_rate_limiting(api_client, enable_se
 
 # --- Charts -------------------------------------------------------------------------------------
 
-AUDIODB = "https://www.theaudiodb.com/api/v1/json/test-key"
 WIKIPEDIA_EN = "https://en.wikipedia.org"
-RADIOHEAD_MBID = "a74b1b7f-71a5-4011-9441-d0b5e4122711"
 
 
 def _route_rock_chart(router):
@@ -336,15 +342,7 @@ def _route_rock_chart(router):
     router.get(LASTFM_URL, params={"method": "artist.getTopAlbums"}).mock(
         return_value=recorded("lastfm", "error_6_artist.json")
     )
-    router.get(f"{AUDIODB}/artist-mb.php", params={"i": RADIOHEAD_MBID}).mock(
-        return_value=recorded("theaudiodb", "artist_mb_radiohead.json")
-    )
-    router.get(f"{AUDIODB}/artist-mb.php").mock(
-        return_value=recorded("theaudiodb", "artist_mb_none.json")
-    )
-    router.get(f"{AUDIODB}/search.php").mock(
-        return_value=recorded("theaudiodb", "search_none.json")
-    )
+    route_audiodb_photos(router)
     router.get(f"{WIKIPEDIA_EN}/w/api.php", params={"gsrsearch": "Muse"}).mock(
         return_value=recorded("wikipedia", "search_en_muse.json")
     )

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.providers.conftest import switch_on
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "providers" / "previews"
 
 
@@ -50,12 +52,7 @@ def chunked_answer(recording: dict, body: bytes, chunk: int = 64 * 1024) -> http
 
 
 def enable_previews(settings, cache_dir: Path) -> None:
-    settings.PROVIDERS_ENABLED = True
-    settings.PROVIDERS = {
-        **settings.PROVIDERS,
-        "itunes": {"enabled": True, "api_key": "", "base_url": "https://itunes.apple.com"},
-        "deezer": {"enabled": True, "api_key": "", "base_url": "https://api.deezer.com"},
-    }
+    switch_on(settings, "itunes", "deezer")
     settings.PREVIEW_PROXY_ENABLED = True
     settings.PREVIEW_CACHE_DIR = cache_dir
     settings.PREVIEW_MAX_BYTES = 5 * 1024 * 1024

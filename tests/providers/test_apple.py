@@ -1,12 +1,13 @@
 """Apple's most-played chart client against recorded feeds, through the real Transport."""
 
+import functools
+
 import httpx
 import pytest
-import respx
 
 from rubysound.providers.apple import AppleChartsClient, artwork_url, feed_size
 from rubysound.providers.errors import ErrorKind, ProviderError
-from tests.providers.conftest import recording
+from tests.providers.conftest import recorded
 
 BASE = "https://rss.marketingtools.apple.com/api/v2"
 
@@ -15,26 +16,13 @@ def feed_url(country: str, size: int) -> str:
     return f"{BASE}/{country}/music/most-played/{size}/songs.json"
 
 
+answer = functools.partial(recorded, "apple")
+
+
 @pytest.fixture
-def apple(settings) -> AppleChartsClient:
-    settings.PROVIDERS = {
-        **settings.PROVIDERS,
-        "apple": {"enabled": True, "api_key": "", "base_url": BASE},
-    }
+def apple(enable_services) -> AppleChartsClient:
+    enable_services("apple")
     return AppleChartsClient()
-
-
-@pytest.fixture
-def upstream():
-    with respx.mock(assert_all_called=False) as mock:
-        yield mock
-
-
-def answer(name: str, status: int = 200) -> httpx.Response:
-    content_type = "text/html" if name.endswith(".html") else "application/json"
-    return httpx.Response(
-        status, content=recording("apple", name), headers={"content-type": content_type}
-    )
 
 
 async def test_the_chart_reads_as_ranked_tracks(apple, upstream):
@@ -223,11 +211,8 @@ async def test_bad_arguments_are_refused_before_any_request(
     assert upstream.calls.call_count == 0
 
 
-async def test_a_disabled_chart_never_asks(settings, upstream):
-    settings.PROVIDERS = {
-        **settings.PROVIDERS,
-        "apple": {"enabled": False, "api_key": "", "base_url": BASE},
-    }
+async def test_a_disabled_chart_never_asks(enable_services, upstream):
+    enable_services()
 
     with pytest.raises(ProviderError) as caught:
         await AppleChartsClient().most_played_songs("us", 10)

@@ -1,36 +1,25 @@
 """The Deezer search client against recorded Deezer answers, through the real Transport."""
 
+import functools
+
 import httpx
 import pytest
-import respx
 
 from rubysound.providers.deezer import DeezerClient, advanced_query
 from rubysound.providers.errors import ErrorKind, ProviderError
-from tests.providers.conftest import recording
+from tests.providers.conftest import recorded
 
 SEARCH = "https://api.deezer.com/search"
 
 
+# Deezer answers every error with HTTP 200 too.
+answer = functools.partial(recorded, "deezer")
+
+
 @pytest.fixture
-def deezer(settings) -> DeezerClient:
-    settings.PROVIDERS = {
-        **settings.PROVIDERS,
-        "deezer": {"enabled": True, "api_key": "", "base_url": "https://api.deezer.com"},
-    }
+def deezer(enable_services) -> DeezerClient:
+    enable_services("deezer")
     return DeezerClient()
-
-
-@pytest.fixture
-def upstream():
-    with respx.mock(assert_all_called=False) as mock:
-        yield mock
-
-
-def answer(name: str) -> httpx.Response:
-    # Deezer answers every error with HTTP 200 too.
-    return httpx.Response(
-        200, content=recording("deezer", name), headers={"content-type": "application/json"}
-    )
 
 
 def route(upstream, artist: str, title: str, name: str):
@@ -175,11 +164,8 @@ async def test_odd_field_types_are_read_not_raised(deezer, upstream):
     assert track.url == ""
 
 
-async def test_a_disabled_service_makes_no_request(settings, upstream):
-    settings.PROVIDERS = {
-        **settings.PROVIDERS,
-        "deezer": {"enabled": False, "api_key": "", "base_url": "https://api.deezer.com"},
-    }
+async def test_a_disabled_service_makes_no_request(enable_services, upstream):
+    enable_services()
     anything = upstream.route().mock(return_value=httpx.Response(200, json={"data": []}))
 
     with pytest.raises(ProviderError) as off:

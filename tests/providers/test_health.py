@@ -11,11 +11,8 @@ KEY = "f00dfacecafe1234"
 
 
 @pytest.fixture
-def lastfm_on(settings):
-    providers = {name: dict(options) for name, options in settings.PROVIDERS.items()}
-    providers["lastfm"].update(enabled=True, api_key=KEY)
-    providers["itunes"].update(enabled=True)
-    settings.PROVIDERS = providers
+def lastfm_on(enable_services):
+    enable_services("lastfm", "itunes", api_key=KEY)
 
 
 def _ready(client) -> dict:

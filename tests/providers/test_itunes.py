@@ -1,37 +1,26 @@
 """The iTunes Search client against recorded iTunes answers, through the real Transport."""
 
+import functools
+
 import httpx
 import pytest
-import respx
 
 from rubysound.providers.errors import ErrorKind, ProviderError
 from rubysound.providers.itunes import ItunesClient, larger_artwork
-from tests.providers.conftest import recording
+from tests.providers.conftest import recorded
 
 SEARCH = "https://itunes.apple.com/search"
 # What Apple serves its JSON as.
 APPLE_CONTENT_TYPE = "text/javascript; charset=utf-8"
 
 
+answer = functools.partial(recorded, "itunes", content_type=APPLE_CONTENT_TYPE)
+
+
 @pytest.fixture
-def itunes(settings) -> ItunesClient:
-    settings.PROVIDERS = {
-        **settings.PROVIDERS,
-        "itunes": {"enabled": True, "api_key": "", "base_url": "https://itunes.apple.com"},
-    }
+def itunes(enable_services) -> ItunesClient:
+    enable_services("itunes")
     return ItunesClient()
-
-
-@pytest.fixture
-def upstream():
-    with respx.mock(assert_all_called=False) as mock:
-        yield mock
-
-
-def answer(name: str, status: int = 200) -> httpx.Response:
-    return httpx.Response(
-        status, content=recording("itunes", name), headers={"content-type": APPLE_CONTENT_TYPE}
-    )
 
 
 def route(upstream, term: str, name: str, status: int = 200):
@@ -215,11 +204,8 @@ async def test_odd_field_types_are_read_not_raised(itunes, upstream):
     assert track.url == ""
 
 
-async def test_a_disabled_service_makes_no_request(settings, upstream):
-    settings.PROVIDERS = {
-        **settings.PROVIDERS,
-        "itunes": {"enabled": False, "api_key": "", "base_url": "https://itunes.apple.com"},
-    }
+async def test_a_disabled_service_makes_no_request(enable_services, upstream):
+    enable_services()
     anything = upstream.route().mock(return_value=httpx.Response(200, json={"results": []}))
 
     with pytest.raises(ProviderError) as off:

@@ -1,45 +1,27 @@
 """The Last.fm client against recorded Last.fm answers, through the real Transport."""
 
+import functools
 import pickle
 
 import httpx
 import pytest
-import respx
 
 from rubysound.providers.errors import ErrorKind, ProviderError
 from rubysound.providers.lastfm import LastFmClient, ResultPage
-from tests.providers.conftest import recording
+from tests.providers.conftest import recorded
 
 ENDPOINT = "https://ws.audioscrobbler.com/2.0/"
 KEY = "recorded-lastfm-key"
 STAR = "2a96cbd8b46e442fc41c2b86b821562f"
 
 
+answer = functools.partial(recorded, "lastfm")
+
+
 @pytest.fixture
-def lastfm(settings) -> LastFmClient:
-    settings.PROVIDERS = {
-        **settings.PROVIDERS,
-        "lastfm": {
-            "enabled": True,
-            "api_key": KEY,
-            "base_url": "https://ws.audioscrobbler.com/2.0",
-        },
-    }
+def lastfm(enable_services) -> LastFmClient:
+    enable_services("lastfm", api_key=KEY)
     return LastFmClient()
-
-
-@pytest.fixture
-def upstream():
-    """Last.fm as recorded: every request must match a route, and none is made unasked."""
-    with respx.mock(assert_all_called=False) as mock:
-        yield mock
-
-
-def answer(name: str, status: int = 200) -> httpx.Response:
-    content_type = "text/html" if name.endswith(".html") else "application/json"
-    return httpx.Response(
-        status, content=recording("lastfm", name), headers={"content-type": content_type}
-    )
 
 
 def route(upstream, method: str, name: str, status: int = 200, **params):

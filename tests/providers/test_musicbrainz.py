@@ -1,8 +1,9 @@
 """The MusicBrainz client against recorded MusicBrainz answers, through the real Transport."""
 
+import functools
+
 import httpx
 import pytest
-import respx
 from django.conf import settings as django_settings
 
 from rubysound.providers.errors import ErrorKind, ProviderError
@@ -12,7 +13,7 @@ from rubysound.providers.musicbrainz import (
     lucene_phrase,
     normalise_mbid,
 )
-from tests.providers.conftest import recording
+from tests.providers.conftest import recorded, recording
 
 BASE = "https://musicbrainz.org/ws/2"
 QUEEN = "0383dadf-2a4e-4d10-a46a-e9e041da8eb3"
@@ -20,30 +21,16 @@ BOWIE = "5441c29d-3602-4898-b1a1-b77fa23b8e50"
 UNDER_PRESSURE = "32d25a2a-9d9e-45d7-8b1a-8c2c4a0c6b9f"
 
 
+answer = functools.partial(recorded, "musicbrainz")
+
+
 @pytest.fixture
-def musicbrainz(settings) -> MusicBrainzClient:
-    settings.PROVIDERS = {
-        **settings.PROVIDERS,
-        "musicbrainz": {"enabled": True, "api_key": "", "base_url": BASE},
-    }
+def musicbrainz(enable_services, settings) -> MusicBrainzClient:
+    enable_services("musicbrainz")
     # The transport's one-request-a-second spacing is its own tests' business; here it
     # would only make every second request of a test wait.
     settings.PROVIDERS_MIN_INTERVAL_SECONDS = {}
     return MusicBrainzClient()
-
-
-@pytest.fixture
-def upstream():
-    with respx.mock(assert_all_called=False) as mock:
-        yield mock
-
-
-def answer(name: str, status: int = 200) -> httpx.Response:
-    return httpx.Response(
-        status,
-        content=recording("musicbrainz", name),
-        headers={"content-type": "application/json; charset=utf-8"},
-    )
 
 
 def test_the_transport_spaces_musicbrainz_requests_as_its_rules_ask():
@@ -290,11 +277,8 @@ async def test_odd_field_types_are_read_not_raised(musicbrainz, upstream):
     assert (one.release, one.release_mbid, one.isrcs) == ("Achtung Baby", "", ())
 
 
-async def test_a_disabled_service_makes_no_request(settings, upstream):
-    settings.PROVIDERS = {
-        **settings.PROVIDERS,
-        "musicbrainz": {"enabled": False, "api_key": "", "base_url": BASE},
-    }
+async def test_a_disabled_service_makes_no_request(enable_services, upstream):
+    enable_services()
     anything = upstream.route().mock(return_value=answer("artist_lookup_queen.json"))
     client = MusicBrainzClient()
 

@@ -1,12 +1,13 @@
 """The TheAudioDB client against recorded TheAudioDB answers, through the real Transport."""
 
+import functools
+
 import httpx
 import pytest
-import respx
 
 from rubysound.providers.errors import ErrorKind, ProviderError
 from rubysound.providers.theaudiodb import TheAudioDbClient
-from tests.providers.conftest import recording
+from tests.providers.conftest import recorded
 
 KEY = "recorded-audiodb-key"
 BASE = "https://www.theaudiodb.com/api/v1/json"
@@ -15,26 +16,13 @@ BY_NAME = f"{BASE}/{KEY}/search.php"
 COLDPLAY_MBID = "cc197bad-dc9c-440d-a5b5-d52ba2e14234"
 
 
+answer = functools.partial(recorded, "theaudiodb")
+
+
 @pytest.fixture
-def audiodb(settings) -> TheAudioDbClient:
-    settings.PROVIDERS = {
-        **settings.PROVIDERS,
-        "theaudiodb": {"enabled": True, "api_key": KEY, "base_url": BASE},
-    }
+def audiodb(enable_services) -> TheAudioDbClient:
+    enable_services("theaudiodb", api_key=KEY)
     return TheAudioDbClient()
-
-
-@pytest.fixture
-def upstream():
-    with respx.mock(assert_all_called=False) as mock:
-        yield mock
-
-
-def answer(name: str, status: int = 200) -> httpx.Response:
-    content_type = "text/html" if name.endswith(".html") else "application/json"
-    return httpx.Response(
-        status, content=recording("theaudiodb", name), headers={"content-type": content_type}
-    )
 
 
 async def test_the_photo_is_found_by_mbid_without_a_name_search(audiodb, upstream):

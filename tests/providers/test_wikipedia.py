@@ -1,38 +1,25 @@
 """The Wikipedia client against recorded MediaWiki answers, through the real Transport."""
 
+import functools
+
 import httpx
 import pytest
-import respx
 
 from rubysound.providers.errors import ErrorKind, ProviderError
 from rubysound.providers.wikipedia import LANGUAGES, WikipediaClient
-from tests.providers.conftest import recording
+from tests.providers.conftest import recorded
 
 EN = "https://en.wikipedia.org"
 RU = "https://ru.wikipedia.org"
 
 
+answer = functools.partial(recorded, "wikipedia")
+
+
 @pytest.fixture
-def wikipedia(settings) -> WikipediaClient:
-    settings.PROVIDERS = {
-        **settings.PROVIDERS,
-        "wikipedia": {"enabled": True, "api_key": "", "base_url": "https://{lang}.wikipedia.org"},
-    }
+def wikipedia(enable_services) -> WikipediaClient:
+    enable_services("wikipedia")
     return WikipediaClient()
-
-
-@pytest.fixture
-def upstream():
-    with respx.mock(assert_all_called=False) as mock:
-        yield mock
-
-
-def answer(name: str, status: int = 200) -> httpx.Response:
-    return httpx.Response(
-        status,
-        content=recording("wikipedia", name),
-        headers={"content-type": "application/json; charset=utf-8"},
-    )
 
 
 def search(upstream, wiki: str, name: str, recorded: str):
@@ -307,11 +294,8 @@ async def test_odd_summary_fields_are_read_not_raised(wikipedia, upstream):
     assert bio.source_url == ""
 
 
-async def test_a_disabled_service_makes_no_request(settings, upstream):
-    settings.PROVIDERS = {
-        **settings.PROVIDERS,
-        "wikipedia": {"enabled": False, "api_key": "", "base_url": "https://{lang}.wikipedia.org"},
-    }
+async def test_a_disabled_service_makes_no_request(enable_services, upstream):
+    enable_services()
     anything = upstream.route().mock(return_value=answer("search_en_queen.json"))
 
     with pytest.raises(ProviderError) as off:
