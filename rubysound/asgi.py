@@ -1,6 +1,6 @@
 import os
 
-from django.core.asgi import get_asgi_application
+from rubysound.core.handler import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rubysound.settings")
 django_http_app = get_asgi_application()

@@ -187,7 +187,9 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
         _db["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
         _db["CONN_HEALTH_CHECKS"] = True
 elif _db["ENGINE"] == "django.db.backends.sqlite3":
-    _db["ENGINE"] = "django_prometheus.db.backends.sqlite3"
+    # django-prometheus's instrumented backend, plus a pool of open connections (a new
+    # SQLite connection per request costs more CPU than most queries; see its module).
+    _db["ENGINE"] = "rubysound.core.db.sqlite3"
     _db["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 0)
     _db["OPTIONS"] = {
         # WAL lets readers run while a writer commits; IMMEDIATE avoids lock upgrades
@@ -195,6 +197,7 @@ elif _db["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
         "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;",
         "transaction_mode": "IMMEDIATE",
+        "pool_size": env_int("DB_POOL_MAX_SIZE", 10) if env_bool("DB_POOL", True) else 0,
     }
 else:
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://...)")
@@ -564,6 +567,14 @@ BACKUP_MAX_AGE_HOURS = env_int("BACKUP_MAX_AGE_HOURS", 26)
 BACKUP_PG_BIN_DIR = env_str("BACKUP_PG_BIN_DIR")
 if min(BACKUP_KEEP_DAYS, BACKUP_KEEP_COUNT, BACKUP_LOCK_WAIT_SECONDS) < 0:
     raise ImproperlyConfigured("BACKUP_KEEP_*/BACKUP_LOCK_WAIT_SECONDS cannot be negative")
+
+# --- Request handling (rubysound.core.handler; measured in bench/README.md) -------------
+# Threads per worker process that run requests for synchronous views (middleware and view
+# in one hop). More threads than this queue on the event loop without holding the GIL, so
+# edge-cache hits are not starved; a view waiting on providers holds its thread meanwhile.
+REQUEST_THREADS = env_int("REQUEST_THREADS", 8)
+if REQUEST_THREADS < 1:
+    raise ImproperlyConfigured("REQUEST_THREADS must be at least 1")
 
 # --- Server ---------------------------------------------------------------------------
 HOST = env_str("HOST", "127.0.0.1")

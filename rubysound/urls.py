@@ -3,9 +3,10 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.decorators.cache import cache_control
 from django.views.static import serve
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
 from rubysound.ops import views as ops_views
+from rubysound.ops.schema import SchemaView
 from rubysound.web import i18n_views
 
 urlpatterns = [
@@ -15,7 +16,7 @@ urlpatterns = [
     path("metrics", ops_views.metrics, name="metrics"),
     path(
         "api/schema/",
-        cache_control(public=True, max_age=300)(SpectacularAPIView.as_view()),
+        cache_control(public=True, max_age=300)(SchemaView.as_view()),
         name="api-schema",
     ),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
 from rubysound.core.client_ip import client_ip
-from rubysound.core.serializers import RejectUnknownFieldsMixin
+from rubysound.core.serializers import FieldsBuiltOnceMixin, RejectUnknownFieldsMixin
 
 from .images import AVATAR, BANNER, ImageSpec, process_image
 from .lockout import attempted_username
@@ -41,7 +41,7 @@ class ProfileImageField(serializers.FileField):
         return request.build_absolute_uri(value.url) if request else value.url
 
 
-class MeSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+class MeSerializer(FieldsBuiltOnceMixin, RejectUnknownFieldsMixin, serializers.ModelSerializer):
     avatar = ProfileImageField(AVATAR)
     banner = ProfileImageField(BANNER)
     avatar_url = serializers.SerializerMethodField()
