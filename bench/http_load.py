@@ -131,6 +131,26 @@ def report(latencies: dict[str, list[float]], seconds: float) -> None:
     )
 
 
+def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
+    """uvicorn as production runs it (uvloop, httptools), quiet, on 127.0.0.1:port."""
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "uvicorn"),
+            "rubysound.asgi:application",
+            "--host=127.0.0.1",
+            f"--port={port}",
+            f"--workers={workers}",
+            "--loop=uvloop",
+            "--http=httptools",
+            "--no-proxy-headers",
+            "--no-access-log",
+            "--log-level=warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15)
@@ -142,22 +162,7 @@ def main() -> None:
     prepare_database(env)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "uvicorn"),
-            "rubysound.asgi:application",
-            "--host=127.0.0.1",
-            f"--port={port}",
-            f"--workers={args.workers}",
-            "--loop=uvloop",
-            "--http=httptools",
-            "--no-proxy-headers",
-            "--no-access-log",
-            "--log-level=warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server = start_server(env, port, args.workers)
     try:
         asyncio.run(wait_until_up(base, time.monotonic() + 30))
         backend = "postgresql+redis" if env.get("DATABASE_URL") else "embedded (sqlite+locmem)"

@@ -34,6 +34,7 @@ from http_load import (
     ROOT,
     free_port,
     prepare_database,
+    start_server,
     wait_until_up,
 )
 
@@ -172,22 +173,7 @@ def main() -> None:
     session = session_cookie(env)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "uvicorn"),
-            "rubysound.asgi:application",
-            "--host=127.0.0.1",
-            f"--port={port}",
-            f"--workers={args.workers}",
-            "--loop=uvloop",
-            "--http=httptools",
-            "--no-proxy-headers",
-            "--no-access-log",
-            "--log-level=warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server = start_server(env, port, args.workers)
     with tempfile.TemporaryDirectory() as scratch:
         single = Path(scratch) / "single.lua"
         single.write_text(PERCENTILES_LUA)
