@@ -55,6 +55,7 @@ SHELL_ASSETS = (
     "js/live-socket.js",
     "js/notification-feed.js",
     "js/plurals.js",
+    "js/display.js",
     "vendor/htmx/htmx.min.js",
     "img/logo.svg",
     "img/default-avatar.svg",

@@ -4,26 +4,29 @@
 2 s, short enough that half of it counts as a listen within a test); ``player_site`` is a
 uvicorn server on the test database whose ``LIBRARY_DIRS`` point there, serving the site
 plus the two plain track-list pages of ``tests/browser/player_pages.py``; ``library`` scans
-it into the test's database. A test module uses them by naming them at module level::
+it into the test's database; ``open_player_page`` opens one of its pages in a fresh browser
+context. A test module uses them by naming them at module level::
 
     from tests.browser import library as shared
 
     player_library = shared.player_library
     player_site = shared.player_site
     library = shared.library
+    open_player_page = shared.open_player_page
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from django.test import override_settings
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from rubysound.catalog.demo import generate_demo_library
 from rubysound.catalog.models import Track
 from rubysound.catalog.scanner import scan_library
 from tests import servers
-from tests.browser.conftest import TEST_PASSWORD_HASHERS
+from tests.browser.conftest import TEST_PASSWORD_HASHERS, record_errors, sign_in
 
 
 @pytest.fixture(scope="module")
@@ -77,3 +80,30 @@ def library(player_library, settings) -> list[Track]:
     tracks = list(Track.objects.order_by("-duration", "title"))
     assert len(tracks) == 4
     return tracks
+
+
+@pytest.fixture
+def open_player_page(browser: Browser, player_site) -> Iterator[Callable[..., Page]]:
+    """Like the package's ``open_page``, on the player server; console errors fail."""
+    contexts: list[BrowserContext] = []
+    errors: list[str] = []
+
+    def _open(path: str, as_user=None, viewport=None) -> Page:
+        options = {"base_url": player_site}
+        if viewport:
+            options["viewport"] = viewport
+        context = browser.new_context(**options)
+        contexts.append(context)
+        if as_user is not None:
+            sign_in(context, as_user, player_site)
+        page = context.new_page()
+        record_errors(page, errors, path)
+        page.goto(path)
+        # The player module loads after the page: a click before it listens does nothing.
+        expect(page.locator("#player")).to_have_attribute("data-ready", "true")
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+    assert not errors, "errors in the pages:\n" + "\n".join(errors)

@@ -9,14 +9,12 @@ listens routes.
 """
 
 import re
-from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from rubysound.catalog.models import Listen, Track
 from tests.browser import library as shared
-from tests.browser.conftest import record_errors, sign_in
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,33 +27,7 @@ PHONE = {"width": 360, "height": 740}
 player_library = shared.player_library
 player_site = shared.player_site
 library = shared.library
-
-
-@pytest.fixture
-def open_player_page(browser: Browser, player_site) -> Iterator[Callable[..., Page]]:
-    """Like the package's ``open_page``, on this module's server; console errors fail."""
-    contexts: list[BrowserContext] = []
-    errors: list[str] = []
-
-    def _open(path: str, as_user=None, viewport=None) -> Page:
-        options = {"base_url": player_site}
-        if viewport:
-            options["viewport"] = viewport
-        context = browser.new_context(**options)
-        contexts.append(context)
-        if as_user is not None:
-            sign_in(context, as_user, player_site)
-        page = context.new_page()
-        record_errors(page, errors, path)
-        page.goto(path)
-        # The player module loads after the page: a click before it listens does nothing.
-        expect(page.locator("#player")).to_have_attribute("data-ready", "true")
-        return page
-
-    yield _open
-    for context in contexts:
-        context.close()
-    assert not errors, "errors in the pages:\n" + "\n".join(errors)
+open_player_page = shared.open_player_page
 
 
 def audio_state(page: Page) -> dict:

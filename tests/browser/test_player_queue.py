@@ -5,13 +5,10 @@ tracks longest first, the ~2 s one last. Every check goes through the bar's butt
 keyboard, and waits for the <audio> element to actually play the expected track.
 """
 
-from collections.abc import Callable, Iterator
-
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser import library as shared
-from tests.browser.conftest import record_errors
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,30 +18,7 @@ PHONE = {"width": 360, "height": 740}
 player_library = shared.player_library
 player_site = shared.player_site
 library = shared.library
-
-
-@pytest.fixture
-def open_player_page(browser: Browser, player_site) -> Iterator[Callable[..., Page]]:
-    """A page of the player test server in a fresh browser; console errors fail the test."""
-    contexts: list[BrowserContext] = []
-    errors: list[str] = []
-
-    def _open(path: str, viewport=None) -> Page:
-        options = {"base_url": player_site}
-        if viewport:
-            options["viewport"] = viewport
-        context = browser.new_context(**options)
-        contexts.append(context)
-        page = context.new_page()
-        record_errors(page, errors, path)
-        page.goto(path)
-        expect(page.locator("#player")).to_have_attribute("data-ready", "true")
-        return page
-
-    yield _open
-    for context in contexts:
-        context.close()
-    assert not errors, "errors in the pages:\n" + "\n".join(errors)
+open_player_page = shared.open_player_page
 
 
 def bar(page: Page):

@@ -12,22 +12,12 @@
 // %(actor)s and %(playlist)s turned into links; user text only ever goes in as text.
 
 import { ApiError, apiFetch } from "../api.js";
+import { dateTimeFormat, safeUrl } from "../display.js";
 import { subscribe } from "../notification-feed.js";
 import { plural } from "../plurals.js";
 
 const LIVE_TYPES = new Set(["playlist_like", "playlist_comment", "comment_reply", "comment_like"]);
 const MAX_PAGE_SIZE = 100; // the API's bound (core/pagination.py)
-
-/** A site path or http(s) URL safe for an href, else "". */
-function safeUrl(value) {
-  if (typeof value !== "string" || value === "") return "";
-  try {
-    const url = new URL(value, window.location.href);
-    return url.protocol === "http:" || url.protocol === "https:" ? url.href : "";
-  } catch {
-    return "";
-  }
-}
 
 export function mount(root) {
   const config = JSON.parse(root.querySelector("#notifications-config").textContent);
@@ -40,10 +30,7 @@ export function mount(root) {
   const loadMoreButton = root.querySelector("[data-load-more]");
   const status = root.querySelector("[data-notifications-status]");
   const loadMoreLabel = loadMoreButton.textContent;
-  const timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
-    dateStyle: "medium",
-    timeStyle: "short",
-  });
+  const timeFormat = dateTimeFormat();
   const controller = new AbortController();
   let stopped = false;
   let hasMore = Boolean(config.hasMore);

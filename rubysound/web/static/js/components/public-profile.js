@@ -9,21 +9,10 @@
 // properties, never innerHTML: the markup comes from the page's <template> elements.
 
 import { ApiError, apiFetch } from "../api.js";
+import { dateTimeFormat, safeUrl } from "../display.js";
 import { LiveSocket } from "../live-socket.js";
 import { subscribe } from "../notification-feed.js";
 import { plural } from "../plurals.js";
-
-
-/** A URL safe to put in href/src: our own paths or http(s) links, nothing else. */
-function safeUrl(value) {
-  if (typeof value !== "string" || value === "") return "";
-  try {
-    const url = new URL(value, window.location.href);
-    return url.protocol === "http:" || url.protocol === "https:" ? url.href : "";
-  } catch {
-    return "";
-  }
-}
 
 export function mount(page) {
   const config = JSON.parse(page.querySelector("#profile-config").textContent);
@@ -33,10 +22,7 @@ export function mount(page) {
   let unsubscribeNotifications = null;
   const text = config.text;
   const apiBase = `/api/playlists/public/${encodeURIComponent(config.username)}`;
-  const timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
-    dateStyle: "medium",
-    timeStyle: "short",
-  });
+  const timeFormat = dateTimeFormat();
 
   function messageFor(error) {
     if (error instanceof ApiError) {
