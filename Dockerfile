@@ -39,9 +39,10 @@ RUN RUBYSOUND_PROFILE=production SECRET_KEY=build-only ALLOWED_HOSTS=build \
 FROM python:3.11-slim-bookworm AS runtime
 LABEL org.opencontainers.image.title="RubySound.fm" \
       org.opencontainers.image.licenses="AGPL-3.0-or-later"
-# pg_dump/pg_restore for `manage.py backup` (the same major version as the PostgreSQL we run).
+# pg_dump/pg_restore for `manage.py backup` (the same major version as the PostgreSQL we run);
+# ffmpeg for transcoding the Subsonic streams.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends postgresql-client-15 \
+ && apt-get install -y --no-install-recommends postgresql-client-15 ffmpeg \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 10001 rubysound \
  && useradd --uid 10001 --gid 10001 --home-dir /tmp --no-create-home \

@@ -311,7 +311,7 @@ def fill(args, names: Names) -> dict:
     from django.db import connection, transaction
 
     from rubysound.catalog.models import Album, Artist, Track
-    from rubysound.catalog.text import fold
+    from rubysound.core.text import fold
 
     rng = names.rng
     started = time.perf_counter()
@@ -500,7 +500,7 @@ def make_queries(samples: dict, count: int, rng: random.Random) -> list[tuple[st
 
 
 def fold_ascii(text: str) -> str:
-    from rubysound.catalog.text import fold
+    from rubysound.core.text import fold
 
     return fold(text)
 
@@ -519,7 +519,7 @@ def measure(queries: list[tuple[str, str]], repeat: int) -> None:
     """
     from django.db import connection
 
-    from rubysound.catalog.search import search_albums, search_artists, search_tracks
+    from rubysound.catalog.search.engine import search_albums, search_artists, search_tracks
 
     selectors = {
         "search_tracks(limit=20)": lambda q: search_tracks(q, limit=20),
@@ -567,7 +567,7 @@ def explain(queries: list[tuple[str, str]]) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from rubysound.catalog.search import search_tracks
+    from rubysound.catalog.search.engine import search_tracks
 
     seen = set()
     for _, query in queries[:8]:

@@ -141,7 +141,7 @@ def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
             f"--port={port}",
             f"--workers={workers}",
             "--loop=uvloop",
-            "--http=httptools",
+            "--http=rubysound.core.connections:HttpToolsProtocol",
             "--no-proxy-headers",
             "--no-access-log",
             "--log-level=warning",

@@ -43,9 +43,9 @@ def main() -> None:
     from django.conf import settings
     from django.db import connection
 
-    from rubysound.catalog.demo import generate_demo_library
+    from rubysound.catalog.library.scanner import scan_library
     from rubysound.catalog.models import Track
-    from rubysound.catalog.scanner import scan_library
+    from rubysound.demo.library import generate_demo_library
 
     library = BENCH_DIR / f"scanner-library-{args.files}-seed{args.seed}"
     started = time.monotonic()

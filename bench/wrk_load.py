@@ -16,6 +16,7 @@ each rate (BENCH_RATE in wrk_mix.lua): the latency that load sees, where the pla
 
 import argparse
 import asyncio
+import json
 import os
 import re
 import statistics
@@ -72,7 +73,7 @@ SCENARIOS = {
 def session_cookie(env: dict) -> str:
     script = (
         "from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY\n"
-        "from django.contrib.sessions.backends.cached_db import SessionStore\n"
+        "from django.contrib.sessions.backends.db import SessionStore\n"
         "from rubysound.accounts.models import User\n"
         f"u = User.objects.get(username={BENCH_USER!r})\n"
         "s = SessionStore()\n"
@@ -180,7 +181,8 @@ def main() -> None:
         mix = Path(scratch) / "mix.lua"
         # The mix script's own done() reports failures; chain the percentiles after it.
         mix.write_text(
-            MIX_SCRIPT.read_text()
+            # Run from where it lies, so it finds wrk_common.lua beside it.
+            f"dofile({json.dumps(str(MIX_SCRIPT))})\n"
             + MIX_PERCENTILES_LUA
             + "local mix_done = done\n"
             + "function done(s, l, r) mix_done(s, l, r); done_pct(s, l, r) end\n"

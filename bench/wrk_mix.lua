@@ -19,19 +19,11 @@ local mix = {
   {"/api/tracks/?page=3", 1, true},
 }
 
-local token = os.getenv("BENCH_TOKEN") or ""
-local schedule = {}
-for _, entry in ipairs(mix) do
-  local path, weight, signed_in = entry[1], entry[2], entry[3]
-  local headers = {}
-  if signed_in then
-    headers["Authorization"] = "Bearer " .. token
-  end
-  for _ = 1, weight do
-    -- Pre-formatted once: wrk.format in request() would dominate the generator's own CPU.
-    schedule[#schedule + 1] = wrk.format("GET", path, headers)
-  end
-end
+-- The shared part lives beside this script.
+local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
+local common = dofile(here .. "wrk_common.lua")
+-- Threads start at different points of the cycle, as http_load.py's workers do.
+common.cycle(common.schedule(mix), 7)
 
 local ffi = require("ffi")
 ffi.cdef[[
@@ -47,22 +39,12 @@ end
 local rate = tonumber(os.getenv("BENCH_RATE") or "")
 -- wrk's -t, which the script cannot read: each thread paces its share of the rate.
 local thread_count = tonumber(os.getenv("BENCH_THREADS") or "1")
-local threads = {}
-local index = 0
--- Global, not local: done() reads it from each thread with thread:get().
-failures = 0
-
-function setup(thread)
-  thread:set("id", #threads)
-  threads[#threads + 1] = thread
-end
-
 local interval_ms = nil
 local slot = nil
 
+local cycle_init = init
 function init(args)
-  -- Threads start at different points of the cycle, as http_load.py's workers do.
-  index = id * 7
+  cycle_init(args)
   if rate then
     interval_ms = 1000 * thread_count / rate
   end
@@ -79,23 +61,4 @@ function delay()
   local wait = slot - now
   slot = slot + interval_ms
   return math.max(0, wait)
-end
-
-function request()
-  index = index + 1
-  return schedule[(index % #schedule) + 1]
-end
-
-function response(status, headers, body)
-  if status >= 400 then
-    failures = failures + 1
-  end
-end
-
-function done(summary, latency, requests)
-  local total = 0
-  for _, thread in ipairs(threads) do
-    total = total + (thread:get("failures") or 0)
-  end
-  io.write(string.format("mix_failures=%d\n", total))
 end

@@ -92,7 +92,7 @@ def start_server(env: dict, port: int) -> subprocess.Popen:
             "--host=127.0.0.1",
             f"--port={port}",
             "--loop=uvloop",
-            "--http=httptools",
+            "--http=rubysound.core.connections:HttpToolsProtocol",
             "--no-proxy-headers",
             "--no-access-log",
             "--log-level=warning",

@@ -14,6 +14,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from rubysound.core.email_url import email_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -55,7 +57,8 @@ if PROFILE not in {"embedded", "production"}:
     raise ImproperlyConfigured("RUBYSOUND_PROFILE must be 'embedded' or 'production'")
 PRODUCTION = PROFILE == "production"
 
-VAR_DIR = Path(env_str("RUBYSOUND_VAR_DIR", str(BASE_DIR / "var")))
+# Absolute: a relative RUBYSOUND_VAR_DIR is taken from the working directory, once.
+VAR_DIR = Path(env_str("RUBYSOUND_VAR_DIR", str(BASE_DIR / "var"))).resolve()
 
 
 def _embedded_secret_key() -> str:
@@ -102,6 +105,9 @@ if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT cannot be negative")
 
 INSTALLED_APPS = [
+    # rubysound.core first: its admin/base_site.html (our name, colours and icon) is found
+    # before django.contrib.admin's own.
+    "rubysound.core",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -118,12 +124,13 @@ INSTALLED_APPS = [
     "django_prometheus",
     "django_countries",
     "axes",
-    "rubysound.core",
     "rubysound.accounts",
     "rubysound.catalog",
     "rubysound.ops",
     "rubysound.providers",
     "rubysound.social",
+    "rubysound.compat",
+    "rubysound.demo",
     "rubysound.web",
 ]
 
@@ -141,6 +148,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+    "rubysound.core.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "rubysound.urls"
@@ -174,6 +182,10 @@ else:
 
 if _db["ENGINE"] == "django.db.backends.postgresql":
     _db["ENGINE"] = "django_prometheus.db.backends.postgresql"
+    # A connection is checked before use, pooled (psycopg's ConnectionPool.check_connection,
+    # which Django passes as the pool's ``check``) or not: after a database restart or a
+    # terminated backend the dead connection is replaced instead of failing a request.
+    _db["CONN_HEALTH_CHECKS"] = True
     # A process-wide psycopg pool serves every thread of the ASGI server; persistent
     # per-thread connections (CONN_MAX_AGE) and a pool are mutually exclusive in Django.
     if env_bool("DB_POOL", True):
@@ -185,7 +197,6 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
         }
     else:
         _db["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
-        _db["CONN_HEALTH_CHECKS"] = True
 elif _db["ENGINE"] == "django.db.backends.sqlite3":
     # django-prometheus's instrumented backend, plus a pool of open connections (a new
     # SQLite connection per request costs more CPU than most queries; see its module).
@@ -207,6 +218,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and channel layer ----------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "rubysound")
+# Redis is a cache, not a dependency of correctness (see rubysound.core.redis_outage): a
+# call that fails or takes longer than these is passed over, and Redis is left alone for
+# REDIS_RETRY_AFTER_MS after a connection error or a timeout.
+REDIS_CONNECT_TIMEOUT_MS = env_int("REDIS_CONNECT_TIMEOUT_MS", 500)
+REDIS_SOCKET_TIMEOUT_MS = env_int("REDIS_SOCKET_TIMEOUT_MS", 1000)
+REDIS_RETRY_AFTER_MS = env_int("REDIS_RETRY_AFTER_MS", 1000)
+if min(REDIS_CONNECT_TIMEOUT_MS, REDIS_SOCKET_TIMEOUT_MS) < 1 or REDIS_RETRY_AFTER_MS < 0:
+    raise ImproperlyConfigured(
+        "REDIS_CONNECT_TIMEOUT_MS and REDIS_SOCKET_TIMEOUT_MS must be at least 1, "
+        "REDIS_RETRY_AFTER_MS cannot be negative"
+    )
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -214,11 +236,15 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
             "TIMEOUT": 300,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_MS / 1000,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT_MS / 1000,
+            },
         }
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "rubysound.core.channel_layer.RedisChannelLayer",
             "CONFIG": {
                 # Each process waits for its sockets' messages with a blocking read that
                 # Redis ends after 5 s; redis-py 8 gives up reading after 5 s by default,
@@ -227,7 +253,17 @@ if REDIS_URL:
                 # redis-py 8 also caps a pool at 100 connections and fails (rather than
                 # waits) beyond: hundreds of sockets closing at once (a deploy, a popular
                 # page emptying) each need one for their group_discard.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "max_connections": 1000}],
+                # That timeout bounds the blocking read; group calls (a socket's handshake,
+                # a request's fan-out) are bounded by the much shorter command_timeout.
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 15,
+                        "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_MS / 1000,
+                        "max_connections": 1000,
+                    }
+                ],
+                "command_timeout": REDIS_SOCKET_TIMEOUT_MS / 1000,
                 "prefix": f"{CACHE_KEY_PREFIX}:asgi",
                 "capacity": 1000,
                 "expiry": 60,
@@ -276,22 +312,42 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/login/"
-LOGIN_REDIRECT_URL = "/profile/"
+LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14)
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# In the database alone: a cached copy would outlive a sign-out made while Redis was down
+# (the cache's delete skipped), and sign the user in again once Redis is back.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Password reset links live this long (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_MINUTES", 60 * 24) * 60
 
-# Brute-force protection: failures are counted per account and per client address
-# separately, so neither a spray over many accounts nor many addresses on one account works.
+# --- Email ----------------------------------------------------------------------------
+# One URL says where mail goes (rubysound.core.email_url): smtp://user:pass@host:587?tls,
+# console://, or the embedded default, a file per message under var/mail/.
+# Not kept as a setting of its own: it holds the SMTP password, and error pages list settings.
+globals().update(email_settings(env_str("EMAIL_URL", (VAR_DIR / "mail").as_uri())))
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "RubySound <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Brute-force protection (see rubysound.accounts.lockout): failures are counted per account
+# and address pair, so one person's typos never lock out someone else at the same address,
+# plus a generous ceiling per address so one address cannot spray guesses over many accounts.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_HANDLER = "rubysound.accounts.lockout.AccountAddressLockoutHandler"
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 100)
+if LOGIN_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured("LOGIN_ADDRESS_FAILURE_LIMIT cannot be below LOGIN_FAILURE_LIMIT")
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "rubysound.core.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "rubysound.accounts.lockout.lockout_response"
 AXES_USERNAME_CALLABLE = "rubysound.accounts.lockout.attempted_username"
 AXES_VERBOSE = False
+# Masked in the GET/POST data axes stores with a failed attempt: the sign-in form's fields,
+# and the Subsonic API's credentials (rubysound.compat.subsonic.auth).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "p", "t", "s", "apiKey"]
 
 # --- Files ----------------------------------------------------------------------------
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
@@ -328,19 +384,36 @@ COVER_CACHE_DIR = MEDIA_ROOT / "covers" / "resized"
 # With nginx in front: stream files through X-Accel-Redirect under this internal location
 # (e.g. "/protected-library/"), one per library folder in the same order. Empty: we stream.
 STREAM_ACCEL_REDIRECT_PREFIX = env_str("STREAM_ACCEL_REDIRECT_PREFIX")
+# Transcoding (the Subsonic ``stream`` with a format or a bitrate cap): ffmpeg from PATH unless
+# named; without one only the original files are streamed. Each running transcode holds one
+# ffmpeg process (a CPU core at most): more than the cap per server process are refused
+# with 429. Finished transcodes are kept on disk under a size cap, least recently used out.
+FFMPEG_BINARY = env_str("FFMPEG_BINARY")
+TRANSCODE_MAX_CONCURRENT = env_int("TRANSCODE_MAX_CONCURRENT", 2)
+TRANSCODE_CACHE_DIR = Path(env_str("TRANSCODE_CACHE_DIR", str(VAR_DIR / "cache" / "transcodes")))
+TRANSCODE_CACHE_MAX_BYTES = env_int("TRANSCODE_CACHE_MAX_BYTES", 512 * 1024 * 1024)
 
 # The whole request body, enforced in front of Django (see rubysound.core.asgi), and the
 # caps on what a profile picture may be.
 MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 12 * 1024 * 1024)
 # Staff upload audio through the admin: one file may be this large, a batch a few times that.
 AUDIO_UPLOAD_MAX_BYTES = env_int("AUDIO_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
-# Routes allowed a larger body than MAX_REQUEST_BODY_BYTES (path prefix -> bytes).
-REQUEST_BODY_LIMITS_BY_PATH = {"/admin/catalog/track/upload/": 5 * AUDIO_UPLOAD_MAX_BYTES}
+# Routes allowed a larger body than MAX_REQUEST_BODY_BYTES (exact path -> bytes), for a
+# signed-in staff session whose request carries a valid X-CSRFToken header (the admin's
+# upload page sends one); everyone else keeps MAX_REQUEST_BODY_BYTES there too.
+STAFF_REQUEST_BODY_LIMITS = {"/admin/catalog/track/upload/": 5 * AUDIO_UPLOAD_MAX_BYTES}
+# A ListenBrainz export uploaded on /history/ (JSON, JSONL or their zip): below the body cap,
+# so a file too large is told so by the page rather than cut off by the server.
+LISTEN_IMPORT_MAX_BYTES = env_int("LISTEN_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 IMAGE_UPLOAD_MAX_PIXELS = env_int("IMAGE_UPLOAD_MAX_PIXELS", 25_000_000)
+# Images decoded at once per process (uploads, covers); more wait (rubysound.core.images).
+IMAGE_DECODE_CONCURRENCY = env_int("IMAGE_DECODE_CONCURRENCY", 2)
+if IMAGE_DECODE_CONCURRENCY < 1:
+    raise ImproperlyConfigured("IMAGE_DECODE_CONCURRENCY must be at least 1")
 
 # Public responses (Cache-Control: public, max-age) for anonymous requests are answered by
 # an in-process cache in front of Django; see rubysound.core.edge_cache.
@@ -354,13 +427,13 @@ EDGE_CACHE_MAX_BODY_BYTES = env_int("EDGE_CACHE_MAX_BODY_BYTES", 2 * 1024 * 1024
 THROTTLE_ENABLED = env_bool("THROTTLE_ENABLED", True)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "rubysound.accounts.authentication.CachedUserJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "rubysound.core.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -370,8 +443,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": (
         [
-            "rest_framework.throttling.AnonRateThrottle",
-            "rest_framework.throttling.UserRateThrottle",
+            "rubysound.core.throttling.AnonRateThrottle",
+            "rubysound.core.throttling.UserRateThrottle",
         ]
         if THROTTLE_ENABLED
         else []
@@ -381,6 +454,11 @@ REST_FRAMEWORK = {
         "user": env_str("THROTTLE_USER_RATE", "1200/min"),
         "auth": env_str("THROTTLE_AUTH_RATE", "20/min"),
         "comments": env_str("THROTTLE_COMMENT_RATE", "10/min"),
+        # Password reset emails, per client address and per email address.
+        "password_reset": env_str("THROTTLE_PASSWORD_RESET_RATE", "10/hour"),
+        "password_reset_email": env_str("THROTTLE_PASSWORD_RESET_EMAIL_RATE", "3/hour"),
+        # Attempts to link a scrobbling service, per user: each one asks a server outside.
+        "scrobble_link": env_str("THROTTLE_SCROBBLE_LINK_RATE", "20/hour"),
     },
     # ClientIPMiddleware has already resolved REMOTE_ADDR through the trusted proxies;
     # 0 keeps DRF from reading the raw X-Forwarded-For again.
@@ -388,6 +466,20 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+
+# Seconds a JWT's user row is kept in the cache (rubysound.accounts.authentication); every
+# change to the row drops it. Needs a cache every process shares (Redis): with the
+# in-process cache, a change made by another process (a second worker, a management
+# command) would not reach it, so it is off there unless asked for.
+JWT_USER_CACHE_SECONDS = env_int("JWT_USER_CACHE_SECONDS", 30 if REDIS_URL else 0)
+# Seconds GET /api/playlists/me/ is kept rendered in the cache (rubysound.social.versions);
+# every write to the user's playlists or to the catalog outdates it at once. Off without
+# Redis for the same reason as the line above.
+FAVORITES_CACHE_SECONDS = env_int("FAVORITES_CACHE_SECONDS", 60 if REDIS_URL else 0)
+# Seconds a process remembers a user's app passwords and API keys (the Subsonic and Last.fm
+# apps sign every request; rubysound.accounts.credential_cache); every change drops them,
+# through the shared cache: off without Redis, as above.
+APP_CREDENTIALS_CACHE_SECONDS = env_int("APP_CREDENTIALS_CACHE_SECONDS", 10 if REDIS_URL else 0)
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 15)),
@@ -414,7 +506,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "rubysound.ops.schema.add_health_paths",
+        "rubysound.ops.api.schema.add_health_paths",
     ],
 }
 
@@ -514,6 +606,34 @@ if min(PROVIDERS_MAX_CONCURRENCY, PROVIDERS_RETRY_ATTEMPTS, PROVIDERS_BREAKER_FA
         " must be at least 1"
     )
 
+# --- Scrobbling out (catalog.listening.scrobble_outbox; manage.py scrobble_worker) ---------
+# Last.fm signs every write (track.scrobble, updateNowPlaying) with the application's secret;
+# without key and secret, Last.fm links wait in the outbox and nothing is sent to Last.fm.
+LASTFM_API_SECRET = env_str("LASTFM_API_SECRET")
+# Linking signs Last.fm's web authentication (auth.getToken, auth.getSession) with it too.
+PROVIDERS["lastfm"]["api_secret"] = LASTFM_API_SECRET
+LASTFM_SCROBBLE_URL = env_str("LASTFM_SCROBBLE_URL", "https://ws.audioscrobbler.com/2.0/")
+# The page at last.fm where a user approves RubySound (overridable like LASTFM_BASE_URL).
+LASTFM_AUTH_URL = env_str("LASTFM_AUTH_URL", "https://www.last.fm/api/auth/")
+# A ListenBrainz link without a base URL of its own (a self-hosted server, Maloja) sends here.
+LISTENBRAINZ_BASE_URL = env_str("LISTENBRAINZ_BASE_URL", "https://api.listenbrainz.org").rstrip("/")
+# A server a user names may resolve to a private or loopback address only when the operator
+# allows it (a home install next to its Maloja): otherwise the check of a user's URL would
+# let anyone probe the server's own network.
+SCROBBLING_PRIVATE_ADDRESSES = env_bool("SCROBBLING_PRIVATE_ADDRESSES", False)
+# How long linking may wait on the service (checking a token, asking Last.fm for a session).
+SCROBBLING_LINK_TIMEOUT_SECONDS = env_int("SCROBBLING_LINK_TIMEOUT_MS", 10_000) / 1000
+SCROBBLE_SEND_TIMEOUT_SECONDS = env_int("SCROBBLE_SEND_TIMEOUT_MS", 10000) / 1000
+# Now playing is sent from the web process, best effort: a slow service must not hold it.
+SCROBBLE_NOW_PLAYING_TIMEOUT_SECONDS = env_int("SCROBBLE_NOW_PLAYING_TIMEOUT_MS", 3000) / 1000
+# A failed send is tried again after 5 s, doubling up to 4 min (plus jitter).
+SCROBBLE_BACKOFF_FIRST_SECONDS = env_int("SCROBBLE_BACKOFF_FIRST_MS", 5000) / 1000
+SCROBBLE_BACKOFF_MAX_SECONDS = env_int("SCROBBLE_BACKOFF_MAX_MS", 240_000) / 1000
+# The worker touches this file on every round; the k8s liveness probe reads its age.
+SCROBBLE_WORKER_HEARTBEAT_FILE = env_str(
+    "SCROBBLE_WORKER_HEARTBEAT_FILE", str(VAR_DIR / "scrobble-worker.heartbeat")
+)
+
 # --- Graceful shutdown (python -m rubysound.core.server; see rubysound.core.shutdown) ---
 # From SIGTERM to exit, all of it: keep it under the orchestrator's grace period (Kubernetes:
 # terminationGracePeriodSeconds 30, minus the preStop pause).
@@ -527,7 +647,7 @@ if SHUTDOWN_TIMEOUT_SECONDS < 2 or not 0 <= SHUTDOWN_DRAIN_SECONDS < SHUTDOWN_TI
     )
 ACCESS_LOG = env_bool("ACCESS_LOG", True)
 
-# --- Preview proxy (GET /music_api/preview/; see rubysound.catalog.previews) ------------
+# --- Preview proxy (GET /music_api/preview/; see rubysound.compat.previews.proxy) ------------
 # Providers' 30-second previews streamed through our origin. On only while iTunes or Deezer
 # is (so an offline install never reaches out); PREVIEW_PROXY_ENABLED=false turns it off.
 PREVIEW_PROXY_ENABLED = env_bool("PREVIEW_PROXY_ENABLED", True)
@@ -579,6 +699,18 @@ if REQUEST_THREADS < 1:
 # --- Server ---------------------------------------------------------------------------
 HOST = env_str("HOST", "127.0.0.1")
 PORT = env_int("PORT", 8000)
+# Deadlines for clients (see rubysound.core.connections): a request's headers complete
+# within HTTP_HEADERS_TIMEOUT_SECONDS of connecting (or of the previous response), no
+# pause longer than HTTP_BODY_TIMEOUT_SECONDS inside a body, and an idle kept-alive
+# connection closed after HTTP_KEEP_ALIVE_SECONDS.
+HTTP_HEADERS_TIMEOUT_SECONDS = env_int("HTTP_HEADERS_TIMEOUT_SECONDS", 10)
+HTTP_BODY_TIMEOUT_SECONDS = env_int("HTTP_BODY_TIMEOUT_SECONDS", 30)
+HTTP_KEEP_ALIVE_SECONDS = env_int("HTTP_KEEP_ALIVE_SECONDS", 5)
+if min(HTTP_HEADERS_TIMEOUT_SECONDS, HTTP_BODY_TIMEOUT_SECONDS, HTTP_KEEP_ALIVE_SECONDS) < 1:
+    raise ImproperlyConfigured(
+        "HTTP_HEADERS_TIMEOUT_SECONDS, HTTP_BODY_TIMEOUT_SECONDS and HTTP_KEEP_ALIVE_SECONDS"
+        " must be at least 1"
+    )
 
 # --- Logging: one line per event, key=value ---------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()

@@ -1,34 +1,22 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.decorators.cache import cache_control
+from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
-from drf_spectacular.views import SpectacularSwaggerView
 
-from rubysound.ops import views as ops_views
-from rubysound.ops.schema import SchemaView
-from rubysound.web import i18n_views
+# The admin under RubySound's name (its colours and icon: core/templates/admin/base_site.html).
+admin.site.site_header = _("RubySound administration")
+admin.site.site_title = _("RubySound admin")
+admin.site.index_title = _("Library, listeners and operations")
 
 urlpatterns = [
-    path("health/live", ops_views.live, name="health-live"),
-    path("health/ready", ops_views.ready, name="health-ready"),
-    path("health/", ops_views.ready, name="health"),
-    path("metrics", ops_views.metrics, name="metrics"),
-    path(
-        "api/schema/",
-        cache_control(public=True, max_age=300)(SchemaView.as_view()),
-        name="api-schema",
-    ),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", ops_views.RedocView.as_view(url_name="api-schema"), name="api-redoc"),
-    path("api/", include("rubysound.accounts.urls")),
-    path("api/", include("rubysound.catalog.urls")),
+    path("", include("rubysound.ops.api.urls")),
+    path("api/", include("rubysound.accounts.api.urls")),
+    path("api/", include("rubysound.catalog.api.urls")),
     path("api/", include("rubysound.social.urls")),
-    path("", include("rubysound.catalog.music_urls")),
-    path("admin/backup/", include("rubysound.ops.admin_urls")),
+    path("", include("rubysound.compat.urls")),
+    path("admin/backup/", include("rubysound.ops.admin.urls")),
     path("admin/", admin.site.urls),
-    # Django's set_language, reachable from cached pages (no CSRF token): see i18n_views.
-    path("i18n/setlang/", i18n_views.set_language, name="set_language"),
     path("", include("rubysound.web.urls")),
 ]
 

@@ -28,6 +28,8 @@ def secret_values() -> dict[str, str]:
         "METRICS_TOKEN": secrets.token_urlsafe(32),
         # Provider keys are the operator's own: empty leaves the provider off.
         "LASTFM_API_KEY": "",
+        # Signs scrobbles sent to Last.fm; empty keeps them waiting in the outbox.
+        "LASTFM_API_SECRET": "",
         "THEAUDIODB_API_KEY": "",
     }
 

@@ -68,7 +68,7 @@ def build_data() -> dict:
     call_command("demo_library", *DEMO_SIZE, "--quiet")
 
     from rubysound.accounts.services import signup_user
-    from rubysound.catalog.models import Album, Artist, Track
+    from rubysound.catalog.models import Album, Artist, Genre, Track
     from rubysound.social.services.comments import like_comment, post_comment
     from rubysound.social.services.likes import like_playlist
     from rubysound.social.services.playlists import TrackRef, add_track, ensure_favorites
@@ -99,6 +99,7 @@ def build_data() -> dict:
         "search": track.title.split()[0],
         "artist": Artist.objects.order_by("name").first().pk,
         "album": Album.objects.order_by("title").first().pk,
+        "genre": Genre.objects.order_by("name").first().slug,
     }
 
 
@@ -149,7 +150,8 @@ def start_server(port: int) -> subprocess.Popen:
 
 
 def pages(data: dict) -> dict:
-    """name -> (path, signed-in user or None, play a track first)."""
+    """name -> (path, signed-in user or None, play a track first: True, or "queue" to also
+    open the player's "Up next" panel)."""
     return {
         "home": ("/", None, False),
         "home-signed-in": ("/", "alice", False),
@@ -159,10 +161,21 @@ def pages(data: dict) -> dict:
         "login": ("/login/", None, False),
         "signup": ("/signup/", None, False),
         "playlists": ("/playlists/", "alice", False),
-        "profile": ("/profile/", "alice", False),
+        "settings-profile": ("/settings/profile/", "alice", False),
+        "settings-account": ("/settings/account/", "alice", False),
+        "settings-privacy": ("/settings/privacy/", "alice", False),
+        "settings-apps": ("/settings/apps/", "alice", False),
+        "settings-notifications": ("/settings/notifications/", "alice", False),
+        "password-reset": ("/password-reset/", None, False),
         "public-profile": ("/u/alice/", None, False),
         "public-profile-signed-in": ("/u/alice/", "bob", False),
         "player-open": (f"/albums/{data['album']}/", "bob", True),
+        "browse-artists": ("/artists/", None, False),
+        "browse-albums": ("/albums/", None, False),
+        "browse-genres": ("/genres/", None, False),
+        "genre": (f"/genres/{data['genre']}/", None, False),
+        "browse-tracks": ("/tracks/?sort=-plays", None, False),
+        "player-queue": (f"/albums/{data['album']}/", "bob", "queue"),
     }
 
 
@@ -182,6 +195,18 @@ def play_first_track(page) -> None:
         " return a && !a.paused && a.currentTime > 0.5; }"
     )
     page.wait_for_load_state("networkidle")  # the waveform's peaks
+
+
+def open_queue(page) -> None:
+    player = page.locator("#player")
+    expand = player.get_by_role("button", name="Expand the player")
+    if expand.is_visible():
+        # A phone shows the queue in the full-screen now-playing view, with no button of its own.
+        expand.click()
+        page.wait_for_selector("#player.is-expanded .player-queue")
+        return
+    player.get_by_role("button", name="Up next").click()
+    page.wait_for_selector("#player-queue:not([hidden])")
 
 
 def shoot(base_url: str, data: dict, only: set[str]) -> list[Path]:
@@ -225,6 +250,8 @@ def shoot(base_url: str, data: dict, only: set[str]) -> list[Path]:
                             settle(page)
                             if play:
                                 play_first_track(page)
+                            if play == "queue":
+                                open_queue(page)
                             target = OUT_DIR / f"{name}-{theme}-{size}.png"
                             # The player bar is fixed to the window: a full-page picture would
                             # paint it over the middle of a long page.

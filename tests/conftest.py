@@ -1,14 +1,61 @@
+import copy
+import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
+from channels.layers import channel_layers
 from django.conf import settings as django_settings
 from django.core.cache import caches
-from django.db import connection
+from django.core.management.base import CommandError
+from django.db import OperationalError, connection
+from django.test import TransactionTestCase, override_settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
+from rubysound.core import redis_outage
+from tests import servers
 from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+TESTS = Path(__file__).resolve().parent
+# What every test in these folders is, so that a new test there is marked without a word.
+FOLDER_MARKERS = {
+    "browser": ("browser", "server", "backend_independent"),
+    "deploy": ("deploy", "backend_independent"),
+}
+
+
+def _own_redis_prefix_per_xdist_worker() -> None:
+    """Under pytest-xdist (``-n``) each worker is a process with its own test database
+    (pytest-django adds the worker's id to the name; django_db_modify_db_settings below gives
+    SQLite a file per process). Redis is shared: the suite deletes every key under
+    CACHE_KEY_PREFIX between tests, so each worker gets a prefix of its own, for the cache,
+    the channel layer and presence alike, and so do the servers it starts (they read it from
+    the environment)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    shared = django_settings.CACHE_KEY_PREFIX
+    prefix = f"{shared}-{worker}"
+    os.environ["CACHE_KEY_PREFIX"] = prefix
+    cache_settings = copy.deepcopy(django_settings.CACHES)
+    for cache in cache_settings.values():
+        if cache.get("KEY_PREFIX") == shared:
+            cache["KEY_PREFIX"] = prefix
+    layer_settings = copy.deepcopy(django_settings.CHANNEL_LAYERS)
+    for layer in layer_settings.values():
+        config = layer.get("CONFIG", {})
+        if str(config.get("prefix", "")).startswith(f"{shared}:"):
+            config["prefix"] = prefix + config["prefix"][len(shared) :]
+    # For the whole session: the signals it sends drop caches and layers made before.
+    override_settings(
+        CACHE_KEY_PREFIX=prefix, CACHES=cache_settings, CHANNEL_LAYERS=layer_settings
+    ).enable()
+
+
+_own_redis_prefix_per_xdist_worker()
 
 
 def _clear_cache() -> None:
@@ -42,7 +89,11 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 @pytest.fixture(autouse=True)
 def _isolated_state(settings, tmp_path):
-    """Each test gets an empty cache (throttles, lockouts) and its own media folder."""
+    """Each test gets an empty cache (throttles, lockouts), its own media folder, a process
+    that has seen no Redis outage (a test that points the cache at a dead Redis would
+    otherwise make the next test pass over the real one for REDIS_RETRY_AFTER_MS), and the
+    default language: a request in Russian leaves Russian active in the thread after it."""
+    redis_outage._outages.clear()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.COVER_CACHE_DIR = tmp_path / "media" / "covers" / "resized"
     # Argon2 is the production hasher (tested separately); it costs ~50 ms a hash here.
@@ -50,6 +101,16 @@ def _isolated_state(settings, tmp_path):
     _clear_cache()
     yield
     _clear_cache()
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layers() -> None:
+    """Each test gets channel layers of its own. The Redis layer binds a lock to the event
+    loop that first receives on it (each async test has a loop of its own): a test stopped
+    mid-receive, by a timeout say, would otherwise leave it held and fail every later test
+    of the process that receives."""
+    channel_layers.backends = {}
 
 
 @pytest.fixture
@@ -79,8 +140,31 @@ def auth_client(user) -> APIClient:
     return client
 
 
+def _starts_servers(item) -> bool:
+    """A test module that imports from tests/servers.py starts real server processes."""
+    module = getattr(item, "module", None)
+    return module is not None and any(
+        value is servers or getattr(value, "__module__", None) == servers.__name__
+        for value in vars(module).values()
+    )
+
+
+def _mark_by_folder_and_use(items) -> None:
+    for item in items:
+        path = Path(item.path)
+        folder = path.relative_to(TESTS).parts[0] if TESTS in path.parents else None
+        for name in FOLDER_MARKERS.get(folder, ()):
+            item.add_marker(name)
+        if _starts_servers(item):
+            item.add_marker("server")
+
+
+# First: before -m deselects by marker.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Tests marked postgres_only are skipped, with the reason, on the embedded SQLite."""
+    """Markers by folder and by use (see pyproject.toml for what each means); tests marked
+    postgres_only are skipped, with the reason, on the embedded SQLite."""
+    _mark_by_folder_and_use(items)
     engine = django_settings.DATABASES["default"]["ENGINE"]
     if "postgresql" in engine:
         return
@@ -102,3 +186,35 @@ async def clean_channel_layer():
 
     yield
     await get_channel_layer().flush()
+
+
+def _flush_retrying_a_deadlock(flush):
+    """A live server's background write (a WebSocket disconnect recording "last seen", a
+    play reported as the page closed) can still hold a row lock when the test's database
+    flush (TRUNCATE) starts; PostgreSQL then ends one of them as a deadlock. The flush rolled
+    back whole, so it is simply run again. Django's flush command re-raises the database's
+    error as a CommandError, so the deadlock is looked for along the exception's causes."""
+
+    def caused_by_a_deadlock(exc: BaseException | None) -> bool:
+        while exc is not None:
+            if isinstance(exc, OperationalError) and "deadlock detected" in str(exc):
+                return True
+            exc = exc.__cause__ or exc.__context__
+        return False
+
+    def fixture_teardown(self):
+        for attempt in range(4):
+            try:
+                return flush(self)
+            except (OperationalError, CommandError) as exc:
+                if attempt == 3 or not caused_by_a_deadlock(exc):
+                    raise
+                time.sleep(0.5 * (attempt + 1))
+        return None
+
+    return fixture_teardown
+
+
+TransactionTestCase._fixture_teardown = _flush_retrying_a_deadlock(
+    TransactionTestCase._fixture_teardown
+)

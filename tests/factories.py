@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from rubysound.accounts.models import User
+from rubysound.accounts.services import encrypt_service_credential
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
@@ -50,7 +51,14 @@ def image_upload(
 # --- Catalog --------------------------------------------------------------------------
 from django.utils import timezone  # noqa: E402
 
-from rubysound.catalog.models import Album, Artist, Genre, Listen, Track  # noqa: E402
+from rubysound.catalog.models import (  # noqa: E402
+    Album,
+    Artist,
+    Genre,
+    Listen,
+    ScrobbleLink,
+    Track,
+)
 
 
 class GenreFactory(factory.django.DjangoModelFactory):
@@ -112,6 +120,23 @@ class ListenFactory(factory.django.DjangoModelFactory):
     track = factory.SubFactory(TrackFactory)
     listened_at = factory.LazyFunction(timezone.now)
     source = Listen.Source.PLAYER
+
+
+class ScrobbleLinkFactory(factory.django.DjangoModelFactory):
+    """A linked scrobbling service; ``credential`` (the session key or token in clear) is
+    stored encrypted, as the linking flow stores it."""
+
+    class Meta:
+        model = ScrobbleLink
+        exclude = ["credential"]
+
+    user = factory.SubFactory(UserFactory)
+    service = ScrobbleLink.Service.LISTENBRAINZ
+    account_name = factory.Sequence(lambda n: f"listener{n}")
+    credential = factory.Sequence(lambda n: f"token-{n}")
+    credential_encrypted = factory.LazyAttribute(
+        lambda link: encrypt_service_credential(link.credential)
+    )
 
 
 # --- Social -----------------------------------------------------------------------------

@@ -14,7 +14,8 @@ Server frames:
   Private users (``is_public_favorites`` off) and ids that do not exist get the same answer,
   offline and never seen, so the answer does not tell whether an id exists;
 - ``{"type": "error", "code": "bad_request" | "watch_limit" | "unavailable", "detail"}``:
-  a frame this socket could not act on; the socket stays open.
+  a frame this socket could not act on; the socket stays open. Frames that are not JSON
+  objects, or too large or deep, are answered by the WebSocket base like on every route.
 
 A watcher hears each transition from the watched user's presence group. A transition
 nobody announced (a server died with the user's socket) is found on this socket's own
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from rubysound.core.websocket import CLOSE_UNAUTHENTICATED, RubySoundConsumer
+from rubysound.core.websocket import CLOSE_UNAUTHENTICATED, BadFrame, RubySoundConsumer
 
 from . import presence
 
@@ -35,10 +36,6 @@ logger = logging.getLogger("rubysound.accounts.presence")
 
 ACTIONS = ("watch_user", "unwatch_user")
 MAX_USER_ID = 2**63 - 1  # the largest primary key; a larger number is malformed, not unknown
-
-
-class BadFrame(Exception):
-    pass
 
 
 @dataclass
@@ -78,25 +75,10 @@ class PresenceConsumer(RubySoundConsumer):
 
     # --- Frames from the client ---------------------------------------------------------
 
-    async def receive(self, text_data=None, bytes_data=None, **kwargs):
-        # Parsed here rather than by the JSON base class, which would end the socket on a
-        # binary or non-JSON frame.
-        try:
-            if text_data is None:
-                raise BadFrame("Send JSON text frames.")
-            try:
-                content = await self.decode_json(text_data)
-            except (ValueError, RecursionError):
-                raise BadFrame("Frames must be JSON objects.") from None
-            await self.receive_json(content)
-        except BadFrame as exc:
-            await self.send_error("bad_request", str(exc))
-
     async def receive_json(self, content, **kwargs):
-        if not isinstance(content, dict):
-            raise BadFrame("Frames must be JSON objects.")
-        if content.get("type") == "ping":
-            await self.send_json({"type": "pong"})
+        if "type" in content:
+            # Typed frames (ping) are the base's; presence's own frames carry an action.
+            await super().receive_json(content)
             return
         action = content.get("action")
         if action not in ACTIONS:
@@ -189,6 +171,3 @@ class PresenceConsumer(RubySoundConsumer):
         if answering or message != watch.sent:
             watch.sent = message
             await self.send_json(message)
-
-    async def send_error(self, code: str, detail: str, **extra) -> None:
-        await self.send_json({"type": "error", "code": code, "detail": detail, **extra})

@@ -15,6 +15,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from rubysound.core.images import image_decoding
+
+from .errors import AccountErrorCode
+
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 
 
@@ -29,12 +33,15 @@ AVATAR = ImageSpec(512, 512, crop=True)
 BANNER = ImageSpec(1600, 400, crop=True)
 
 
+@image_decoding
 def process_image(upload, spec: ImageSpec) -> ContentFile:
     """Validated, resized WebP content for an uploaded image, or a ValidationError."""
     size = getattr(upload, "size", None)
     if size is not None and size > settings.IMAGE_UPLOAD_MAX_BYTES:
         limit_mb = settings.IMAGE_UPLOAD_MAX_BYTES // (1024 * 1024)
-        raise ValidationError(f"Image is too large (the limit is {limit_mb} MB).", code="too_large")
+        raise ValidationError(
+            f"Image is too large (the limit is {limit_mb} MB).", code=AccountErrorCode.TOO_LARGE
+        )
     try:
         upload.seek(0)
         with warnings.catch_warnings():
@@ -42,18 +49,25 @@ def process_image(upload, spec: ImageSpec) -> ContentFile:
             image = Image.open(upload)
             if image.format not in ACCEPTED_FORMATS:
                 raise ValidationError(
-                    "Upload a JPEG, PNG, WebP or GIF image.", code="unsupported_format"
+                    "Upload a JPEG, PNG, WebP or GIF image.",
+                    code=AccountErrorCode.UNSUPPORTED_FORMAT,
                 )
             width, height = image.size
             if width * height > settings.IMAGE_UPLOAD_MAX_PIXELS:
-                raise ValidationError("Image has too many pixels.", code="too_many_pixels")
+                raise ValidationError(
+                    "Image has too many pixels.", code=AccountErrorCode.TOO_MANY_PIXELS
+                )
             image.load()
     except ValidationError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValidationError("Upload a valid image.", code="invalid_image") from None
+        raise ValidationError(
+            "Upload a valid image.", code=AccountErrorCode.INVALID_IMAGE
+        ) from None
     except (OSError, ValueError, SyntaxError, EOFError):
-        raise ValidationError("The image is damaged or truncated.", code="invalid_image") from None
+        raise ValidationError(
+            "The image is damaged or truncated.", code=AccountErrorCode.INVALID_IMAGE
+        ) from None
 
     image = ImageOps.exif_transpose(image)
     image = image.convert("RGBA" if image.mode in {"RGBA", "LA", "P"} else "RGB")

@@ -1,8 +1,9 @@
 """Who is online: a user is online while any authenticated socket of theirs is open.
 
-Every authenticated socket (notifications, comments, presence: see
-``rubysound.core.websocket.RubySoundConsumer``) registers a connection entry when it is
-accepted, refreshes it every ``PRESENCE_HEARTBEAT_SECONDS`` and removes it when it closes.
+Every authenticated socket (notifications, comments, presence) registers a connection entry
+when it is accepted, refreshes it every ``PRESENCE_HEARTBEAT_SECONDS`` and removes it when it
+closes, through ``CONNECTION_LISTENER`` (``AccountsConfig.ready`` hands it to the WebSocket
+base, ``rubysound.core.websocket``).
 An entry expires ``PRESENCE_TTL_SECONDS`` after its last refresh, so a server that dies
 without closing its sockets cannot leave anyone online: its entries simply run out.
 
@@ -35,8 +36,11 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 
+from rubysound.core import redis_outage
 from rubysound.core.timefmt import iso_utc
+from rubysound.core.websocket import ConnectionListener
 
+from .authentication import forget_cached_user
 from .models import User
 
 # How long the store remembers when an offline user was last seen; older than this, the
@@ -116,12 +120,13 @@ class RedisPresenceStore(PresenceStore):
     sockets of one user opening or closing on two servers at once see consistent counts.
 
     Scores are the servers' wall clocks: they must agree to well within the TTL (NTP).
+    Short socket timeouts: a socket opening while Redis is slow waits a moment, not 5 s.
     """
 
     def __init__(self, url: str, key_prefix: str):
         import redis.asyncio as redis  # only installs that use Redis need it importable
 
-        self._client = redis.Redis.from_url(url)
+        self._client = redis.Redis.from_url(url, **redis_outage.client_options())
         self._prefix = f"{key_prefix}:presence"
 
     def _connections_key(self, user_id: int) -> str:
@@ -208,10 +213,6 @@ def presence_store() -> PresenceStore:
 # --- Connections (called by every authenticated socket) ------------------------------------
 
 
-def heartbeat_seconds() -> float:
-    return float(settings.PRESENCE_HEARTBEAT_SECONDS)
-
-
 async def connection_alive(user_id: int, connection_id: str) -> None:
     """A socket of the user opened, or is still open (its heartbeat): keep the user online."""
     came_online = await presence_store().touch(
@@ -229,9 +230,18 @@ async def connection_closed(user_id: int, connection_id: str) -> None:
         await _announce(user_id)
 
 
+CONNECTION_LISTENER = ConnectionListener(
+    name="presence",
+    connected=connection_alive,
+    heartbeat=connection_alive,
+    disconnected=connection_closed,
+)
+
+
 @database_sync_to_async
 def _record_last_seen(user_id: int, when: datetime) -> None:
     User.objects.filter(pk=user_id).update(last_seen_at=when)
+    forget_cached_user(user_id)
 
 
 async def _announce(user_id: int) -> None:

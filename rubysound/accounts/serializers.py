@@ -10,7 +10,7 @@ from rubysound.core.serializers import FieldsBuiltOnceMixin, RejectUnknownFields
 
 from .images import AVATAR, BANNER, ImageSpec, process_image
 from .lockout import attempted_username
-from .models import User
+from .models import User, username_validator
 
 
 @extend_schema_field(
@@ -63,9 +63,12 @@ class MeSerializer(FieldsBuiltOnceMixin, RejectUnknownFieldsMixin, serializers.M
             "country",
             "birth_date",
             "is_public_favorites",
+            "is_public_listening",
             "date_joined",
         ]
-        read_only_fields = ["id", "username", "email", "date_joined"]
+        read_only_fields = ["id", "email", "date_joined"]
+        # Uniqueness is the service's: in any case and script (User.username_key).
+        extra_kwargs = {"username": {"validators": [username_validator], "required": False}}
 
     def get_avatar_url(self, user: User) -> str:
         request = self.context.get("request")
@@ -86,12 +89,23 @@ class MeSerializer(FieldsBuiltOnceMixin, RejectUnknownFieldsMixin, serializers.M
         return data
 
 
+class SignupSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    """A new account: the same rules as the sign-up page (the service checks the rest)."""
+
+    username = serializers.CharField(max_length=64, validators=[username_validator])
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+    is_public_favorites = serializers.BooleanField(required=False, default=True)
+
+
 class TokenObtainSerializer(TokenObtainPairSerializer):
     """SimpleJWT's sign-in, clearing the failed attempts counted before it.
 
     A session sign-in clears them through ``user_logged_in`` (AXES_RESET_ON_SUCCESS); that
     signal is not sent here because axes would then create a session, and a cookie, for an
-    API client. The account's and the address's counters are reset directly instead.
+    API client. The account and address pair's counter is reset directly instead; the other
+    accounts' failures from the address stay, so signing in to one's own account does not
+    lift the address's ceiling (see rubysound.accounts.lockout).
     """
 
     def validate(self, attrs):
@@ -100,8 +114,6 @@ class TokenObtainSerializer(TokenObtainPairSerializer):
         request = self.context.get("request")
         if settings.AXES_ENABLED:
             account = attempted_username(request, {"username": typed_name})
-            if account:
-                reset_login_failures(username=account)
-            if request is not None:
-                reset_login_failures(ip=client_ip(request))
+            if account and request is not None:
+                reset_login_failures(username=account, ip=client_ip(request))
         return data

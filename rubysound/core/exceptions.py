@@ -1,6 +1,7 @@
 """One JSON shape for every API error: ``{"detail": ..., "code": ..., "fields": {...}}``.
 
-``fields`` appears only on validation errors. Unexpected exceptions are logged with their
+``fields`` appears only on validation errors. A domain's refusal (``core.errors.DomainError``)
+is answered with its own status, code and message. Unexpected exceptions are logged with their
 traceback and answered with a generic 500: no exception text ever reaches a client.
 """
 
@@ -13,6 +14,8 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
+
+from .errors import DomainError
 
 logger = logging.getLogger("rubysound.errors")
 
@@ -87,6 +90,10 @@ def _api_exception_body(exc: exceptions.APIException) -> dict:
     return error_body(str(detail), str(code))
 
 
+def domain_error_body(exc: DomainError) -> dict:
+    return error_body(exc.message, str(exc.code), exc.fields)
+
+
 def _to_api_exception(exc: Exception) -> exceptions.APIException | None:
     if isinstance(exc, exceptions.APIException):
         return exc
@@ -106,8 +113,15 @@ def _to_api_exception(exc: Exception) -> exceptions.APIException | None:
 
 
 def api_exception_handler(exc: Exception, context: dict) -> Response:
-    api_exc = _to_api_exception(exc)
     set_rollback()
+    if isinstance(exc, DomainError):
+        response = Response(domain_error_body(exc), status=exc.status)
+        # A refusal that ends (a rate limit, a busy resource) says when, as DRF's 429 does.
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after:
+            response["Retry-After"] = str(retry_after)
+        return response
+    api_exc = _to_api_exception(exc)
     if api_exc is None:
         view = context.get("view")
         logger.error(

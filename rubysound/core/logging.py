@@ -50,7 +50,11 @@ class KeyValueFormatter(logging.Formatter):
         return line
 
 
-_SECRET_QUERY = re.compile(r"(?i)([?&](?:token|access_token|api_key|apikey|t|p)=)[^&\s]*")
+# The Audioscrobbler API's (/2.0/) password, authToken, session key and signature too.
+_SECRET_QUERY = re.compile(
+    r"(?i)([?&](?:token|access_token|api_key|apikey|t|p|s|password|authtoken|sk|api_sig)=)"
+    r"[^&\s]*"
+)
 
 
 def redact_query_secrets(text: str) -> str:
@@ -59,7 +63,9 @@ def redact_query_secrets(text: str) -> str:
 
 
 class RedactQuerySecretsFilter(logging.Filter):
-    """Keeps tokens passed in query strings (WebSocket ``?token=``) out of access logs."""
+    """Keeps tokens passed in query strings (WebSocket ``?token=``, the Subsonic API's
+    ``p``, ``t``, ``s`` and ``apiKey``, the Audioscrobbler API's ``password``, ``authToken``
+    and ``sk``) out of access logs."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):

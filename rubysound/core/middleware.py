@@ -1,6 +1,9 @@
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.utils.deprecation import MiddlewareMixin
 
 from .client_ip import configured_trusted_proxies, resolve_client_ip
+from .errors import DomainError
+from .views import domain_error
 
 
 class ClientIPMiddleware:
@@ -34,3 +37,17 @@ class ClientIPMiddleware:
     async def __acall__(self, request):
         self._resolve(request)
         return await self.get_response(request)
+
+
+class DomainErrorMiddleware(MiddlewareMixin):
+    """Answers a ``DomainError`` that a plain Django view let through (DRF views answer
+    theirs in ``api_exception_handler``); views do not catch them.
+
+    Listed last, so it is the first to see a view's exception: a refusal is an answer, not
+    a failure for the middleware that counts exceptions.
+    """
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DomainError):
+            return domain_error(request, exception)
+        return None

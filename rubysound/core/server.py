@@ -24,6 +24,7 @@ import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 
 from rubysound.core import shutdown
+from rubysound.core.connections import HttpToolsProtocol
 
 logger = logging.getLogger("rubysound.server")
 
@@ -90,7 +91,8 @@ def main(argv: list[str] | None = None) -> None:
         host=args.host,
         port=args.port,
         loop="uvloop",
-        http="httptools",
+        # httptools with deadlines for slow and idle clients (keep-alive included).
+        http=HttpToolsProtocol,
         # Channels' router has no lifespan handler; client addresses come from
         # TRUSTED_PROXY_COUNT (ClientIPMiddleware), never from uvicorn's proxy headers.
         lifespan="off",

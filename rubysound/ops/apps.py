@@ -7,10 +7,10 @@ class OpsConfig(AppConfig):
     verbose_name = "Operations"
 
     def ready(self) -> None:
-        from prometheus_client import REGISTRY
+        from rubysound.core.scrape_metrics import register_collector
 
-        from .backup.observability import check_backups, register_collector
-        from .health import register_check
+        from .backup.observability import BackupCollector
+        from .health import register_ops_checks
 
-        register_collector(REGISTRY)
-        register_check("backups", check_backups, critical=False)
+        register_collector(BackupCollector())
+        register_ops_checks()

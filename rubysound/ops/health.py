@@ -1,43 +1,16 @@
-"""Readiness checks. Critical ones decide 200/503; informational ones are only reported.
+"""The platform's own readiness checks: database, cache and channel layer (critical), and
+the backups (informational), registered in core's registry by ``register_ops_checks``."""
 
-Other domains register their own checks (providers, backups) with ``register_check``.
-A check returns a short, safe detail string or raises; exception text is shown only to
-staff, never to anonymous callers.
-"""
-
-import asyncio
-import logging
-import time
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.core.cache import caches
 from django.db import connection
 
-logger = logging.getLogger("rubysound.health")
+from rubysound.core.health import register_check
 
-CHECK_TIMEOUT_SECONDS = 2.0
-
-
-@dataclass(frozen=True)
-class HealthCheck:
-    name: str
-    run: Callable[[], Awaitable[str]]
-    critical: bool
-
-
-_registry: dict[str, HealthCheck] = {}
-
-
-def register_check(name: str, run: Callable[[], Awaitable[str]], *, critical: bool) -> None:
-    _registry[name] = HealthCheck(name, run, critical)
-
-
-def registered_checks() -> list[HealthCheck]:
-    return list(_registry.values())
+from .backup.observability import check_backups
 
 
 def _query_database() -> str:
@@ -70,7 +43,10 @@ async def check_channel_layer() -> str:
     layer = get_channel_layer()
     if layer is None:
         raise RuntimeError("no channel layer configured")
-    channel = await layer.new_channel("health.")
+    # The process's own kind of channel: channels-redis reads every channel of one kind
+    # with one blocking read at a time, so a channel of another kind ("health.") waits
+    # behind an open socket's read and the check timed out whenever a socket was open.
+    channel = await layer.new_channel()
     await layer.send(channel, {"type": "health.ping"})
     message = await layer.receive(channel)
     if message.get("type") != "health.ping":
@@ -78,29 +54,8 @@ async def check_channel_layer() -> str:
     return type(layer).__name__
 
 
-register_check("database", check_database, critical=True)
-register_check("cache", check_cache, critical=True)
-register_check("channel_layer", check_channel_layer, critical=True)
-
-
-async def _run_one(check: HealthCheck, show_errors: bool) -> dict:
-    started = time.perf_counter()
-    try:
-        detail = await asyncio.wait_for(check.run(), timeout=CHECK_TIMEOUT_SECONDS)
-        ok = True
-    except TimeoutError:
-        ok, detail = False, "timed out"
-    except Exception as exc:
-        logger.warning("health check failed", extra={"check": check.name, "error": repr(exc)})
-        ok = False
-        detail = f"unavailable: {type(exc).__name__}: {exc}" if show_errors else "unavailable"
-    elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
-    return {"ok": ok, "detail": detail, "critical": check.critical, "latency_ms": elapsed_ms}
-
-
-async def run_checks(show_errors: bool = False) -> tuple[bool, dict]:
-    checks = registered_checks()
-    results = await asyncio.gather(*(_run_one(check, show_errors) for check in checks))
-    by_name = {check.name: result for check, result in zip(checks, results, strict=True)}
-    healthy = all(result["ok"] for result in results if result["critical"])
-    return healthy, by_name
+def register_ops_checks() -> None:
+    register_check("database", check_database, critical=True)
+    register_check("cache", check_cache, critical=True)
+    register_check("channel_layer", check_channel_layer, critical=True)
+    register_check("backups", check_backups, critical=False)

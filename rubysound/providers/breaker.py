@@ -21,6 +21,7 @@ from enum import StrEnum
 from django.conf import settings
 
 from .errors import ErrorKind, ProviderError
+from .metrics import observe_circuit
 
 logger = logging.getLogger("rubysound.providers")
 
@@ -64,6 +65,7 @@ class CircuitBreaker:
         self._last_error_at: float | None = None
         self._last_error_kind = ""
         self._opened_at: float | None = None
+        observe_circuit(service, is_open=False)
 
     @property
     def state(self) -> CircuitState:
@@ -99,6 +101,7 @@ class CircuitBreaker:
             self._failures = 0
             self._probe_in_flight = False
         if was is not CircuitState.CLOSED:
+            observe_circuit(self.service, is_open=False)
             logger.info("provider circuit closed", extra={"service": self.service})
 
     def record_failure(self, error: ProviderError) -> None:
@@ -120,6 +123,7 @@ class CircuitBreaker:
                 self._opened_at = time.time()
                 self._probe_in_flight = False
         if opens:
+            observe_circuit(self.service, is_open=True)
             logger.warning(
                 "provider circuit opened",
                 extra={

@@ -11,6 +11,8 @@ class ServiceConfig:
     enabled: bool
     api_key: str = ""
     base_url: str = ""
+    # Last.fm's shared secret, which signs the calls made on a user's behalf.
+    api_secret: str = ""
 
 
 def service_config(name: str) -> ServiceConfig:
@@ -22,6 +24,7 @@ def service_config(name: str) -> ServiceConfig:
         enabled=bool(options.get("enabled")),
         api_key=options.get("api_key", ""),
         base_url=options.get("base_url", ""),
+        api_secret=options.get("api_secret", ""),
     )
 
 

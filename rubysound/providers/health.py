@@ -10,7 +10,7 @@ import time
 
 from django.conf import settings
 
-from rubysound.ops.health import register_check
+from rubysound.core.health import register_check
 
 from .breaker import CircuitState, breaker_snapshot
 from .config import enabled_services, service_config

@@ -1,4 +1,5 @@
-"""Last.fm (API 2.0, JSON) client: search, charts, tag charts, track info, albums, similar.
+"""Last.fm (API 2.0, JSON) client: search, charts, tag charts, track info, albums, similar,
+and the web authentication that links a user's Last.fm account (``auth.*``).
 
 Last.fm's JSON is a mechanical translation of its XML, which gives it a few habits this module
 absorbs so nobody else has to: numbers arrive as strings, a list of one comes as a bare object
@@ -7,7 +8,12 @@ entities, images come as a list of sizes in which a grey star stands for "no ima
 errors arrive as ``{"error": <code>, "message": ...}`` with HTTP 400/403/404, or with 200.
 """
 
+import hashlib
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
 
 from .client import ServiceClient
 from .errors import ErrorKind, ProviderError
@@ -39,10 +45,53 @@ _ERROR_KINDS = {
     10: ErrorKind.INVALID_KEY,  # invalid API key
     11: ErrorKind.UNAVAILABLE,  # service offline
     13: ErrorKind.BAD_REQUEST,  # invalid method signature
+    14: ErrorKind.INVALID_KEY,  # unauthorized token: the user has not approved it (yet)
+    15: ErrorKind.INVALID_KEY,  # token expired
     16: ErrorKind.UNAVAILABLE,  # temporary error processing the request
     26: ErrorKind.INVALID_KEY,  # suspended API key
     29: ErrorKind.RATE_LIMITED,  # rate limit exceeded
 }
+
+
+# auth.getSession's answers for a token the user has not approved (14), that expired (15)
+# or that Last.fm never issued (4): the user's approval is missing, not our configuration.
+TOKEN_REFUSED_CODES = frozenset({4, 14, 15})
+
+
+class LastFmApiError(ProviderError):
+    """An error Last.fm answered in its own body: ``code`` is its error code, for callers
+    that tell apart answers of one kind (an unapproved token from a refused API key)."""
+
+    code: int = 0  # what an unpickled error says: the code is not kept
+
+    def __init__(self, *args, code: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.code = code
+
+
+# Parameters Last.fm leaves out of a call's signature.
+_UNSIGNED_PARAMS = frozenset({"format", "callback"})
+
+
+def signature(params: dict[str, str], secret: str) -> str:
+    """``api_sig``: md5 of the parameters sorted by name, each name followed by its value,
+    then the application's shared secret (https://www.last.fm/api/authspec)."""
+    signed = "".join(
+        f"{name}{params[name]}" for name in sorted(params) if name not in _UNSIGNED_PARAMS
+    )
+    return hashlib.md5((signed + secret).encode()).hexdigest()  # noqa: S324 - Last.fm's scheme
+
+
+@dataclass(frozen=True)
+class LastFmSession:
+    """What ``auth.getSession`` gives for a user who approved us: their Last.fm name and
+    the session key that scrobbles for them (it does not expire)."""
+
+    account_name: str
+    key: str
+
+    def __repr__(self) -> str:
+        return f"LastFmSession(account_name={self.account_name!r}, key=[redacted])"
 
 
 class ResultPage(list):
@@ -165,6 +214,49 @@ class LastFmClient(ServiceClient):
         section = _section(payload, "similarartists")
         return ResultPage(_parse_each(_entries(section, "artist"), _artist)[:limit])
 
+    # --- web authentication (linking a user's account) ---------------------------------
+
+    @property
+    def can_authenticate(self) -> bool:
+        """Whether users can link their account: the service on, with key and secret."""
+        return bool(self.config.enabled and self.config.api_key and self.config.api_secret)
+
+    async def auth_token(self) -> str:
+        """auth.getToken: a token the user approves at Last.fm (valid for 60 minutes)."""
+        payload = await self._signed_call("auth.getToken", {})
+        token = _text(payload.get("token"))
+        if not token:
+            raise ProviderError(SERVICE, ErrorKind.MALFORMED, "no token")
+        return token
+
+    def authorization_url(self, token: str, callback: str) -> str:
+        """The page at Last.fm where the user approves ``token``; Last.fm then sends them
+        to ``callback`` with ``?token=``."""
+        query = urlencode({"api_key": self.config.api_key, "token": token, "cb": callback})
+        return f"{settings.LASTFM_AUTH_URL}?{query}"
+
+    async def session(self, token: str) -> LastFmSession:
+        """auth.getSession: the session of the user who approved ``token``. Last.fm
+        answers error 14 while the token is not approved, 15 once it expired and 4 for a
+        token it never issued: each a ProviderError of kind INVALID_KEY or BAD_REQUEST
+        whose message starts with "error <code>"."""
+        payload = await self._signed_call("auth.getSession", {"token": token})
+        session = _section(payload, "session")
+        name, key = _text(session.get("name")), _text(session.get("key"))
+        if not name or not key:
+            raise ProviderError(SERVICE, ErrorKind.MALFORMED, "session without name or key")
+        return LastFmSession(account_name=name, key=key)
+
+    async def _signed_call(self, method: str, params: dict[str, str]) -> dict:
+        if not self.can_authenticate:
+            raise ProviderError(SERVICE, ErrorKind.DISABLED)
+        query = {**params, "method": method, "api_key": self.config.api_key}
+        query["api_sig"] = signature(query, self.config.api_secret)
+        query["format"] = "json"
+        # Once: a token is used up by the first getSession that succeeds.
+        reply = await self.transport.get(SERVICE, self.endpoint, params=query, attempts=1)
+        return _payload(reply)
+
     # --- the request -------------------------------------------------------------------
 
     @property
@@ -231,7 +323,7 @@ def _payload(reply: Reply) -> dict:
             )
         kind = _ERROR_KINDS.get(code, ErrorKind.BAD_REQUEST)
         message = f"error {code}: {_text(payload.get('message'))}".rstrip(": ")
-        raise ProviderError(SERVICE, kind, message, status=reply.status)
+        raise LastFmApiError(SERVICE, kind, message, status=reply.status, code=code)
     if reply.status >= 400:
         raise _http_error(reply.status)
     if not isinstance(payload, dict):

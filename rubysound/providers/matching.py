@@ -70,8 +70,10 @@ _CREDIT_SEPARATOR = re.compile(
 )
 
 
-def fold(text: str) -> str:
-    """Case, accents, punctuation and spacing folded away; words kept in order."""
+def fold_to_words(text: str) -> str:
+    """The words of ``text``, in order and one space apart: case, Latin and Greek accents,
+    punctuation and spacing folded away. Not ``core.text.fold`` (the catalog's name keys),
+    which keeps punctuation and drops the marks of every script."""
     text = unicodedata.normalize("NFC", str(text or "")).translate(_YO)
     text = unicodedata.normalize("NFKD", _APOSTROPHES.sub("", text))
     kept = []
@@ -108,7 +110,7 @@ def strip_version(title: str) -> str:
 
 def normalise_title(title: str) -> str:
     """The form two services' spellings of one track title share."""
-    folded = fold(strip_version(title))
+    folded = fold_to_words(strip_version(title))
     return folded or _fallback(title)
 
 
@@ -118,7 +120,7 @@ def normalise_artist(name: str) -> str:
     text = _BRACKETED_FEATURING.sub("", raw)
     text = _BARE_FEATURING.sub("", text).strip() or text
     text = _TRAILING_THE.sub("", text)
-    folded = _LEADING_THE.sub("", fold(_AMPERSAND.sub(" and ", text)))
+    folded = _LEADING_THE.sub("", fold_to_words(_AMPERSAND.sub(" and ", text)))
     return folded or _fallback(raw)
 
 

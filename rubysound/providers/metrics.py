@@ -4,6 +4,8 @@
 (outcome "ok" or the error kind). ``rubysound_provider_errors_total{service, kind}``: each
 failure, the transport's (timeouts, 5xx, ...) and the clients' (invalid key, malformed
 answer), plus ``kind="circuit_open"`` for calls the breaker refused without trying.
+``rubysound_provider_circuit_open{service}``: 1 from the moment a circuit opens until a call
+succeeds again (half-open included), in any worker.
 Each failure is also one structured log line, with keys redacted from URLs.
 """
 
@@ -12,7 +14,7 @@ import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 from .errors import ErrorKind, ProviderError
 
@@ -29,6 +31,14 @@ provider_errors_total = Counter(
     "Failed calls to external music services, by kind of failure.",
     ["service", "kind"],
 )
+# Breakers are per worker: the highest value of the live workers tells whether any of them
+# refuses calls.
+provider_circuit_open = Gauge(
+    "rubysound_provider_circuit_open",
+    "1 while the service's circuit breaker is open or half-open in a worker, 0 when closed.",
+    ["service"],
+    multiprocess_mode="livemax",
+)
 
 CIRCUIT_OPEN = "circuit_open"
 REDACTED = "[redacted]"
@@ -41,12 +51,16 @@ def observe_request(service: str, outcome: str, seconds: float) -> None:
     provider_request_seconds.labels(service=service, outcome=outcome).observe(seconds)
 
 
+def observe_circuit(service: str, *, is_open: bool) -> None:
+    provider_circuit_open.labels(service=service).set(1 if is_open else 0)
+
+
 def _configured_keys() -> list[str]:
     keys = []
     for options in settings.PROVIDERS.values():
-        key = options.get("api_key") or ""
-        if len(key) >= 4:  # a one-letter "key" would redact half of every URL
-            keys.append(key)
+        for key in (options.get("api_key") or "", options.get("api_secret") or ""):
+            if len(key) >= 4:  # a one-letter "key" would redact half of every URL
+                keys.append(key)
     return keys
 
 

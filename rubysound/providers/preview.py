@@ -32,6 +32,7 @@ from .transport import per_event_loop, user_agent
 
 READ_CHUNK_BYTES = 64 * 1024
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MALFORMED_REDIRECT = "The preview host redirected to a malformed URL."
 # The services whose answers carry preview URLs: the proxy is on while one of them is.
 PREVIEW_SERVICES = ("itunes", "deezer")
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+)", re.ASCII)
@@ -235,7 +236,11 @@ class PreviewFetcher:
             if not location:
                 raise PreviewError("The preview host redirected without saying where.")
             try:
-                target = check_url(urljoin(target, location), allowed_hosts())
+                following = urljoin(target, location)
+            except ValueError:  # "http://[/": not a URL at all
+                raise PreviewError(MALFORMED_REDIRECT) from None
+            try:
+                target = check_url(following, allowed_hosts())
             except TargetRefused as exc:
                 raise PreviewRefused(
                     f"The preview host redirected to a refused URL: {exc}"
@@ -251,6 +256,9 @@ class PreviewFetcher:
                 return await client.send(request, stream=True)
         except (TimeoutError, httpx.TimeoutException):
             raise PreviewTimeout("The preview host did not answer in time.") from None
+        except httpx.InvalidURL:
+            # httpx reads a redirect's Location even when it does not follow it.
+            raise PreviewError(MALFORMED_REDIRECT) from None
         except httpx.HTTPError as exc:
             refused = refused_address(exc)
             if refused is not None:

@@ -68,7 +68,7 @@ MUSIC_WORDS = (
     # ja, zh, ko
     *("バンド", "歌手", "ミュージシャン", "音楽", "乐队", "樂團", "音乐", "밴드", "가수", "음악"),
 )
-_MUSIC_NEEDLES = tuple(matching.fold(word) for word in MUSIC_WORDS)
+_MUSIC_NEEDLES = tuple(matching.fold_to_words(word) for word in MUSIC_WORDS)
 
 
 def is_supported_language(lang: str) -> bool:
@@ -76,7 +76,7 @@ def is_supported_language(lang: str) -> bool:
 
 
 def _mentions_music(value: str) -> bool:
-    folded = f" {matching.fold(value)} "
+    folded = f" {matching.fold_to_words(value)} "
     for needle in _MUSIC_NEEDLES:
         # Short words must stand alone ("pop" is not in "population"); long ones may
         # start a longer word ("singer-songwriter", "musicians"); CJK has no spaces.

@@ -38,12 +38,24 @@ from django.utils.text import Truncator
 from rubysound.catalog.models import Track
 from rubysound.core.timefmt import iso_utc
 
-from .models import Comment, CommentLike, Notification, Playlist, PlaylistItem, PlaylistLike
+from .errors import CommentGone, TrackAlreadyInPlaylist, TrackNotInPlaylist
+from .models import (
+    Comment,
+    CommentLike,
+    Notification,
+    Playlist,
+    PlaylistItem,
+    PlaylistLike,
+    Rating,
+    StarredAlbum,
+    StarredArtist,
+)
 from .selectors import reports
 from .services import comments as comment_services
 from .services import notifications as notification_services
 from .services import playlists as playlist_services
 from .services.playlists import TrackRef
+from .versions import playlists_changed
 
 TRACKS_REPORT_PERMISSION = "social.view_tracks_report"
 # Who may see the email addresses of the users listed in the report.
@@ -173,13 +185,13 @@ def _save_playlist_items(playlist: Playlist, formset) -> list[str]:
     keep positions 0..n-1 and refuse a song already there. Returns what was not added."""
     formset.save(commit=False)  # fills deleted_objects and new_objects, writes nothing
     for item in formset.deleted_objects:
-        with contextlib.suppress(playlist_services.TrackNotInPlaylist):  # removed meanwhile
+        with contextlib.suppress(TrackNotInPlaylist):  # removed meanwhile
             playlist_services.remove_track(playlist, TrackRef(track_id=item.track_id))
     refused = []
     for item in formset.new_objects:
         try:
             playlist_services.add_track(playlist, TrackRef(track_id=item.track_id))
-        except playlist_services.TrackAlreadyInPlaylist as exc:
+        except TrackAlreadyInPlaylist as exc:
             refused.append(
                 f"“{item.track}” was not added: the playlist already holds it "
                 f"as “{exc.item.track}” (position {exc.item.position})."
@@ -252,6 +264,11 @@ class PlaylistAdmin(admin.ModelAdmin):
         if playlist.pk is None:
             return None
         return playlist.is_public
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The owner's cached reads show the title and description edited here.
+        playlists_changed(obj.owner_id)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is PlaylistItem:
@@ -519,6 +536,31 @@ class PlaylistLikeAdmin(RecordAdmin):
     raw_id_fields = ("playlist", "user")
 
 
+@admin.register(StarredAlbum)
+class StarredAlbumAdmin(RecordAdmin):
+    list_display = ("user", "album", "starred_at")
+    list_select_related = ("user", "album__artist")
+    search_fields = ("user__username", "album__title")
+    raw_id_fields = ("user", "album")
+
+
+@admin.register(StarredArtist)
+class StarredArtistAdmin(RecordAdmin):
+    list_display = ("user", "artist", "starred_at")
+    list_select_related = ("user", "artist")
+    search_fields = ("user__username", "artist__name")
+    raw_id_fields = ("user", "artist")
+
+
+@admin.register(Rating)
+class RatingAdmin(RecordAdmin):
+    list_display = ("user", "value", "track", "album", "artist", "rated_at")
+    list_select_related = ("user", "track__artist", "album__artist", "artist")
+    list_filter = ("value",)
+    search_fields = ("user__username",)
+    raw_id_fields = ("user", "track", "album", "artist")
+
+
 @admin.register(CommentLike)
 class CommentLikeAdmin(RecordAdmin):
     list_display = ("user", "comment_excerpt", "comment_author", "created_at")
@@ -599,7 +641,7 @@ class CommentAdmin(RecordAdmin):
                 ids, tombstones = comment_services.delete_comment(
                     user=comment.author, playlist=comment.playlist, comment=comment
                 )
-            except comment_services.CommentGone:
+            except CommentGone:
                 gone += 1
                 continue
             deleted.update(ids)

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from rubysound.catalog.models import Track
+from rubysound.catalog.models import Album, Artist, Track
 
 FAVORITES_TITLE = "Favorites"
 TITLE_MAX_LENGTH = 255
@@ -175,6 +175,11 @@ class Notification(models.Model):
         PLAYLIST_COMMENT = "playlist_comment", "Someone commented on your playlist"
         COMMENT_REPLY = "comment_reply", "Someone replied to your comment"
         COMMENT_LIKE = "comment_like", "Your comment was liked"
+        LASTFM_UNLINKED = "lastfm_unlinked", "Last.fm refused your link: scrobbling stopped"
+        LISTENBRAINZ_UNLINKED = (
+            "listenbrainz_unlinked",
+            "ListenBrainz refused your link: scrobbling stopped",
+        )
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -207,3 +212,114 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} for {self.recipient_id}"
+
+
+# --- Stars and ratings (a player app's annotations) -----------------------------------------
+# A starred song is a song in the user's Favorites (PlaylistItem); albums and artists have no
+# such list, so their stars are kept here.
+
+
+class Star(models.Model):
+    """A user's star on one album or artist (a player app's "starred"; a starred song is a
+    Favorite). Each kind has its own table, so each target is a real foreign key."""
+
+    # The name of the starred thing's foreign key, in each kind's table.
+    target_field: str
+
+    starred_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["-starred_at", "-pk"]
+
+    def __str__(self) -> str:
+        target_id = getattr(self, f"{self.target_field}_id")
+        return f"{self.user_id} starred {self.target_field} {target_id}"
+
+
+class StarredAlbum(Star):
+    target_field = "album"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="starred_albums"
+    )
+    album = models.ForeignKey(Album, on_delete=models.CASCADE, related_name="+")
+
+    class Meta(Star.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["user", "album"], name="social_starredalbum_once"),
+        ]
+
+
+class StarredArtist(Star):
+    target_field = "artist"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="starred_artists"
+    )
+    artist = models.ForeignKey(Artist, on_delete=models.CASCADE, related_name="+")
+
+    class Meta(Star.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["user", "artist"], name="social_starredartist_once"),
+        ]
+
+
+# The star tables by the kind of thing starred.
+STARRED_MODELS = {"album": StarredAlbum, "artist": StarredArtist}
+
+
+class Rating(models.Model):
+    """A user's rating, 1 to 5, of exactly one track, album or artist. No row is no rating
+    (a player's "0")."""
+
+    MIN = 1
+    MAX = 5
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings"
+    )
+    track = models.ForeignKey(
+        Track, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    album = models.ForeignKey(
+        Album, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    artist = models.ForeignKey(
+        Artist, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    value = models.PositiveSmallIntegerField()
+    rated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value__gte=1) & Q(value__lte=5), name="social_rating_one_to_five"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(track__isnull=False, album__isnull=True, artist__isnull=True)
+                    | Q(track__isnull=True, album__isnull=False, artist__isnull=True)
+                    | Q(track__isnull=True, album__isnull=True, artist__isnull=False)
+                ),
+                name="social_rating_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "track"],
+                condition=Q(track__isnull=False),
+                name="social_rating_track_once",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "album"],
+                condition=Q(album__isnull=False),
+                name="social_rating_album_once",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "artist"],
+                condition=Q(artist__isnull=False),
+                name="social_rating_artist_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} rates {self.value}"

@@ -9,9 +9,6 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-# Presence lives in accounts (which must not import social); re-exported for callers here.
-from rubysound.accounts.presence import presence_group  # noqa: F401
-
 
 def notifications_group(user_id: int) -> str:
     return f"notifications.user.{user_id}"

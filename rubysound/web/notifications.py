@@ -10,6 +10,9 @@ import re
 
 from django.utils.translation import gettext as _
 
+from rubysound.social.models import FAVORITES_TITLE
+from rubysound.web.display import playlist_title as reader_playlist_title
+
 PLACEHOLDER = re.compile(r"%\((actor|playlist)\)s")
 
 
@@ -19,6 +22,14 @@ def _sentences() -> dict[str, str]:
         "playlist_comment": _("%(actor)s commented on your playlist %(playlist)s"),
         "comment_reply": _("%(actor)s replied to your comment on %(playlist)s"),
         "comment_like": _("%(actor)s liked your comment on %(playlist)s"),
+        "lastfm_unlinked": _(
+            "Last.fm refused your session, so your listens are no longer sent there. "
+            "Link Last.fm again in Settings."
+        ),
+        "listenbrainz_unlinked": _(
+            "ListenBrainz refused your token, so your listens are no longer sent there. "
+            "Link ListenBrainz again in Settings."
+        ),
     }
 
 
@@ -30,6 +41,7 @@ def notifications_text() -> dict:
         "someone": _("Someone"),
         "aPlaylist": _("a playlist"),
         "favorites": _("Favorites"),
+        "favoritesStored": FAVORITES_TITLE,  # the title Favorites are created with
         "empty": _(
             "No notifications yet. When someone likes your Favorites or answers your "
             "comments, you will see it here."
@@ -64,9 +76,10 @@ def describe_notification(payload: dict) -> dict:
     actor = payload.get("actor")
     playlist = payload.get("playlist")
     comment = payload.get("comment")
-    playlist_title = (playlist or {}).get("title") or (
-        _("Favorites") if (playlist or {}).get("is_favorites") else _("a playlist")
-    )
+    if (playlist or {}).get("is_favorites"):
+        playlist_title = reader_playlist_title(playlist)
+    else:
+        playlist_title = (playlist or {}).get("title") or _("a playlist")
     values = {
         "actor": {
             "text": (actor or {}).get("username") or _("Someone"),

@@ -30,6 +30,16 @@ MESSAGES: dict[str, Callable[[int], str]] = {
     ),
     # The word alone: the number is an element of its own, updated live.
     "likesWord": lambda n: ngettext("like", "likes", n),
+    # An import's progress; %(done)s is filled in by the page's script.
+    "importedOf": lambda n: ngettext(
+        "Imported %(done)s of %(count)s listen", "Imported %(done)s of %(count)s listens", n
+    ),
+    # The comment rate limit, with the wait the server named (Retry-After).
+    "tooFastSeconds": lambda n: ngettext(
+        "You're commenting too fast. Try again in %(count)s second.",
+        "You're commenting too fast. Try again in %(count)s seconds.",
+        n,
+    ),
 }
 
 

@@ -75,13 +75,29 @@ class TestSignIn:
 
 
 class TestValidation:
-    @pytest.mark.parametrize("username", ["abc", "a.b-c_9", "A" * 32, "Listener_42"])
+    @pytest.mark.parametrize(
+        "username",
+        ["abc", "a.b-c_9", "A" * 32, "Listener_42", "émile", "Иван_Петров", "山田太郎", "नमस्ते"],
+    )
     def test_valid_usernames(self, username):
         User(username=username).full_clean(exclude=["password"])
 
     @pytest.mark.parametrize(
         "username",
-        ["ab", "a" * 33, "with space", "semi;colon", "at@sign", "slash/name", "émile", "<b>x</b>"],
+        [
+            "ab",
+            "a" * 33,
+            "with space",
+            "semi;colon",
+            "at@sign",
+            "slash/name",
+            "<b>x</b>",
+            "emoji🎵",
+            "\u0301abc",  # a combining mark with nothing to combine with
+            "tab\tname",
+            "Ив",
+            "Иванн" * 7,
+        ],
     )
     def test_invalid_usernames(self, username):
         assert "username" in validation_errors(User(username=username))

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from rubysound import settings as project_settings
 from rubysound.accounts import services
+from rubysound.accounts.images import AVATAR, BANNER, process_image
 from rubysound.accounts.models import User
 from tests.accounts.conftest import media_files, upload
 from tests.factories import UserFactory, image_upload
@@ -142,11 +143,11 @@ class TestUpdateProfile:
     def test_replacing_an_avatar_removes_the_old_file_once_committed(
         self, user, django_capture_on_commit_callbacks
     ):
-        services.set_avatar_from_upload(user, image_upload(color="red"))
+        services.update_profile(user, avatar=process_image(image_upload(color="red"), AVATAR))
         old = stored_path(user.avatar)
         assert old.exists()
         with django_capture_on_commit_callbacks(execute=True):
-            services.set_avatar_from_upload(user, image_upload(color="blue"))
+            services.update_profile(user, avatar=process_image(image_upload(color="blue"), AVATAR))
             assert old.exists(), "the old file must outlive the transaction"
         new = stored_path(User.objects.get(pk=user.pk).avatar)
         assert new != old
@@ -156,13 +157,15 @@ class TestUpdateProfile:
     def test_old_avatar_is_kept_when_the_transaction_rolls_back(
         self, user, django_capture_on_commit_callbacks
     ):
-        services.set_avatar_from_upload(user, image_upload(color="red"))
+        services.update_profile(user, avatar=process_image(image_upload(color="red"), AVATAR))
         old_name = user.avatar.name
         old = stored_path(user.avatar)
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             try:
                 with transaction.atomic():
-                    services.set_avatar_from_upload(user, image_upload(color="blue"))
+                    services.update_profile(
+                        user, avatar=process_image(image_upload(color="blue"), AVATAR)
+                    )
                     raise RuntimeError("something later in the request failed")
             except RuntimeError:
                 pass
@@ -173,7 +176,7 @@ class TestUpdateProfile:
     def test_reset_avatar_goes_back_to_the_default_and_removes_the_file(
         self, user, django_capture_on_commit_callbacks
     ):
-        services.set_avatar_from_upload(user, image_upload())
+        services.update_profile(user, avatar=process_image(image_upload(), AVATAR))
         old = stored_path(user.avatar)
         with django_capture_on_commit_callbacks(execute=True):
             services.reset_avatar(user)
@@ -183,8 +186,8 @@ class TestUpdateProfile:
         assert not old.exists()
 
     def test_banner_is_stored_separately_from_the_avatar(self, user):
-        services.set_avatar_from_upload(user, image_upload())
-        services.set_banner_from_upload(user, image_upload(size=(2000, 600)))
+        services.update_profile(user, avatar=process_image(image_upload(), AVATAR))
+        services.update_profile(user, banner=process_image(image_upload(size=(2000, 600)), BANNER))
         stored = User.objects.get(pk=user.pk)
         assert stored.avatar.name.startswith("avatars/")
         assert stored.banner.name.startswith("banners/")
@@ -194,7 +197,9 @@ class TestUpdateProfile:
 
     def test_refused_image_writes_no_file(self, user):
         with pytest.raises(ValidationError):
-            services.set_avatar_from_upload(user, upload("a.png", b"not an image at all"))
+            services.update_profile(
+                user, avatar=process_image(upload("a.png", b"not an image at all"), AVATAR)
+            )
         assert media_files() == set()
         assert not User.objects.get(pk=user.pk).avatar
 

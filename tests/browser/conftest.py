@@ -16,6 +16,7 @@ from django.conf import settings
 from django.test import Client, override_settings
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from tests.host_network import host_network
 from tests.servers import serve
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -27,11 +28,12 @@ EXPECT_TIMEOUT_MS = 10_000
 TEST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def pytest_collection_modifyitems(items):
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.path).parents:
-            item.add_marker(pytest.mark.browser)
+@pytest.fixture(autouse=True)
+def _steady_host_network() -> Iterator[None]:
+    """Waits while the pod test (on another worker) changes the host's network, which would
+    abort this test's page loads with net::ERR_NETWORK_CHANGED (see tests/host_network.py)."""
+    with host_network(changes_it=False):
+        yield
 
 
 @pytest.fixture(scope="package")

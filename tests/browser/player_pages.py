@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.template import engines
 from django.urls import include, path
 
-from rubysound.catalog.charts import track_summary
+from rubysound.catalog.listening.charts import track_summary
 from rubysound.catalog.models import Track
 
 PAGE = """{% extends "web/base.html" %}

@@ -107,7 +107,8 @@ def test_scripts_count_in_russian_forms(open_page, site_url):
             [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "ru", "url": site_url}]
         )
 
-    page = open_page("/", prepare=in_russian)
+    # Not the home page: its charts, cached by the server, would be empty for the next tests.
+    page = open_page("/login/", prepare=in_russian)
     expect(page.locator("html")).to_have_attribute("lang", "ru")
     box = page.get_by_role("combobox", name="Поиск музыки")
     box.click()
@@ -117,3 +118,24 @@ def test_scripts_count_in_russian_forms(open_page, site_url):
     )
     artists = page.get_by_role("listbox").get_by_role("group", name="Исполнители")
     expect(artists.get_by_role("option").first).to_contain_text("0 слушателей")
+
+
+def test_the_offline_page_speaks_the_language_of_the_last_page(open_page, site_url):
+    # The browser asks for English; the reader chose Russian (the cookie).
+    def in_russian(page: Page) -> None:
+        page.context.add_cookies([{"name": "django_language", "value": "ru", "url": site_url}])
+
+    # Not the home page: its charts, cached by the server, would be empty for the next tests.
+    page = open_page("/login/", prepare=in_russian)
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    page.wait_for_function(
+        "navigator.serviceWorker.ready.then(() => !!navigator.serviceWorker.controller)"
+    )
+
+    page.context.set_offline(True)
+    page.goto("/signup/")
+
+    expect(page.get_by_role("heading", name="Нет подключения к сети")).to_be_visible()
+    expect(page.get_by_role("heading", name="You are offline")).to_be_hidden()
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    page.context.set_offline(False)

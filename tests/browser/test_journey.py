@@ -134,12 +134,16 @@ def test_two_people_from_signup_to_live_comments(
     page.get_by_label("Repeat password").fill(PASSWORD)
     page.get_by_label("Let anyone see my favorites").check()
     page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(site_url_of("/profile/"))
+    # A newcomer lands on the home page, greeted as one (issue 15), not on a raw form.
+    expect(page).to_have_url(site_url_of("/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Welcome to RubySound, {username}!")
     expect(page.get_by_role("navigation", name="Account")).to_contain_text(username)
 
     # --- Search with the navbar box (Enter submits the words typed).
     expect(page.locator("#player")).to_have_attribute("data-ready", "true")
     box = page.get_by_role("combobox", name="Search music")
+    if phone:  # the phone's search box is behind its button in the one-row top bar
+        page.locator(".search-toggle").click()
     box.click()
     box.press_sequentially(track.title, delay=20)
     box.press("Enter")

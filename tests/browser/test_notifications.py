@@ -42,7 +42,7 @@ def assert_no_horizontal_scroll(page: Page) -> None:
 def test_a_like_reaches_the_badge_and_the_list_and_mark_all_read_clears_them(open_page):
     alice = UserFactory(username="alice")
     bob = UserFactory(username="bob")
-    alice_page = open_page("/profile/", as_user=alice)
+    alice_page = open_page("/settings/notifications/", as_user=alice)
     list_root = alice_page.locator('[data-component="notification-list"]')
     expect(badge(alice_page)).to_have_attribute("data-live", "open")
     expect(list_root).to_have_attribute("data-loaded", "true")
@@ -94,7 +94,7 @@ def test_reading_in_one_tab_clears_the_badge_in_another(open_page, browser, site
 
     # A second tab of the same browser (same session).
     profile_tab = elsewhere.context.new_page()
-    profile_tab.goto("/profile/")
+    profile_tab.goto("/settings/notifications/")
     expect(notifications(profile_tab)).to_have_count(2)
     wait_until_ready(profile_tab, "notification-list")
     profile_tab.get_by_role("button", name="Mark all read").click()
@@ -118,7 +118,7 @@ def test_the_badge_survives_navigation_without_a_second_socket(open_page):
     expect(badge(page)).to_have_attribute("data-live", "open")
     # Boosted navigation: the top bar stays, #main changes.
     page.get_by_role("navigation", name="Account").get_by_role("link", name="anouk").click()
-    expect(page.locator("h1")).to_have_text("anouk")
+    expect(page.locator("h1")).to_have_text("Settings")
     page.get_by_role("link", name="Home", exact=True).click()
     expect(page).to_have_url(re.compile(r"/$"))
 
@@ -153,7 +153,7 @@ def test_presence_shows_online_while_the_user_has_a_page_open(open_page):
 def test_profile_with_notifications_fits_a_phone(open_page, browser, site_url):
     alice = UserFactory(username="a-long-name-for-a-small-phone")
     NotificationFactory.create_batch(3, recipient=alice)
-    page = open_page("/profile/", as_user=alice)
+    page = open_page("/settings/notifications/", as_user=alice)
     page.set_viewport_size(PHONE)
     expect(notifications(page)).to_have_count(3)
     expect(badge_count(page)).to_be_visible()
@@ -164,7 +164,7 @@ def test_load_more_appends_older_ones_and_live_ones_never_repeat(open_page):
     alice = UserFactory(username="aurelia")
     bob = UserFactory(username="bastian")
     older = NotificationFactory.create_batch(25, recipient=alice)
-    alice_page = open_page("/profile/", as_user=alice)
+    alice_page = open_page("/settings/notifications/", as_user=alice)
     list_root = alice_page.locator('[data-component="notification-list"]')
     wait_until_ready(alice_page, "notification-list")
     expect(list_root).to_have_attribute("data-loaded", "true")
@@ -209,7 +209,7 @@ def test_load_more_appends_older_ones_and_live_ones_never_repeat(open_page):
 def test_load_more_is_not_offered_when_everything_is_shown(open_page):
     alice = UserFactory(username="alma")
     NotificationFactory.create_batch(20, recipient=alice)
-    page = open_page("/profile/", as_user=alice)
+    page = open_page("/settings/notifications/", as_user=alice)
     wait_until_ready(page, "notification-list")
     expect(page.locator('[data-component="notification-list"]')).to_have_attribute(
         "data-loaded", "true"

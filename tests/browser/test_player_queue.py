@@ -30,11 +30,12 @@ def play_button(page: Page, track):
 
 
 def queue_items(page: Page):
+    """The tracks' own buttons (each row also has a remove button)."""
     return (
         bar(page)
         .get_by_role("region", name="Up next")
         .get_by_role("listitem")
-        .get_by_role("button")
+        .locator("[data-queue-index]")
     )
 
 
@@ -191,27 +192,42 @@ def test_shuffle_plays_every_track_once_in_the_order_up_next_shows(open_player_p
 
 
 def test_queue_and_modes_fit_a_phone(open_player_page, library):
+    # The phone's compact bar expands into the "now playing" view, where the modes and the
+    # queue are (tests/browser/test_phone_layout.py covers the view itself).
     page = open_player_page(PAGE_A, viewport=PHONE)
     page.get_by_role("button", name="Play all").click()
     wait_until_playing_track(page, library[0])
-    for name in ("Shuffle", "Repeat", "Up next", "Previous track", "Pause", "Next track"):
+    for name in ("Pause", "Next track"):
         expect(bar(page).get_by_role("button", name=name, exact=True)).to_be_visible()
-    bar(page).get_by_role("button", name="Up next").click()
+    bar(page).get_by_role("button", name="Expand the player").click()
+    for name in ("Shuffle", "Repeat", "Previous track", "Pause", "Next track"):
+        expect(bar(page).get_by_role("button", name=name, exact=True)).to_be_visible()
     panel = bar(page).get_by_role("region", name="Up next")
     expect(panel).to_be_visible()
     expect(queue_items(page)).to_have_count(4)
     box = panel.bounding_box()
     assert box["x"] >= 0
     assert box["x"] + box["width"] <= PHONE["width"]
-    assert box["y"] >= 0
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
-    # The bar (with its panel closed) leaves most of the screen to the page.
-    panel.get_by_role("button", name="Close the list").click()
+    # A track of the queue plays from there.
+    queue_items(page).nth(1).click()
+    wait_until_playing_track(page, library[1])
+    # Collapsed, the bar leaves most of the screen to the page.
+    bar(page).get_by_role("button", name="Collapse the player").click()
     expect(panel).to_be_hidden()
+    bar(page).evaluate("el => Promise.all(el.getAnimations().map((a) => a.finished))")
     bar_box = bar(page).bounding_box()
     assert bar_box["height"] < PHONE["height"] / 3
-    # A tap on the page outside the player closes an open panel.
+
+
+def test_a_click_on_the_page_outside_the_player_closes_the_panel(open_player_page, library):
+    page = open_player_page(PAGE_A)
+    page.get_by_role("button", name="Play all").click()
+    wait_until_playing_track(page, library[0])
+    panel = bar(page).get_by_role("region", name="Up next")
     bar(page).get_by_role("button", name="Up next").click()
     expect(panel).to_be_visible()
+
     page.get_by_role("heading", name="Page A").click()
+
     expect(panel).to_be_hidden()

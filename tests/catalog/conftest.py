@@ -35,7 +35,7 @@ from mutagen.oggvorbis import OggVorbis
 from mutagen.wave import WAVE
 from PIL import Image
 
-from rubysound.catalog.demo import DemoSummary, generate_demo_library
+from rubysound.demo.library import DemoSummary, generate_demo_library
 
 TINY = {
     "seed": 7,
@@ -69,7 +69,7 @@ def tiny_library(tmp_path, settings) -> DemoSummary:
 @pytest.fixture
 def scanned_library(tiny_library, db):
     """``tiny_library`` scanned into the catalog; returns the scan summary."""
-    from rubysound.catalog.scanner import scan_library
+    from rubysound.catalog.library.scanner import scan_library
 
     summary = scan_library()
     assert not summary.failed, summary.failed

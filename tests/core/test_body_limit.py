@@ -8,8 +8,12 @@ import asyncio
 import json
 
 import pytest
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.test import Client
 
 from rubysound.asgi import application
+from tests.factories import UserFactory
 
 LIMIT = 1000
 
@@ -175,11 +179,110 @@ async def test_a_body_of_exactly_the_limit_is_allowed(small_limit):
     assert over.status == 413
 
 
-def test_the_admin_audio_upload_route_has_its_own_larger_limit(settings):
-    from rubysound.core.asgi import body_limit_for
+# --- The staff upload allowance: decided from the headers, before the body ------------
 
-    settings.MAX_REQUEST_BODY_BYTES = 1000
-    settings.REQUEST_BODY_LIMITS_BY_PATH = {"/admin/catalog/track/upload/": 50_000}
-    assert body_limit_for("/admin/catalog/track/upload/") == 50_000
-    assert body_limit_for("/api/users/me/") == 1000
-    assert body_limit_for("/admin/catalog/track/") == 1000
+UPLOAD = "/admin/catalog/track/upload/"
+ALLOWANCE = 50_000
+CSRF_SECRET = "a" * 16 + "B" * 16  # a well-formed CSRF cookie value
+
+
+@pytest.fixture
+def upload_allowance(settings):
+    settings.MAX_REQUEST_BODY_BYTES = LIMIT
+    settings.STAFF_REQUEST_BODY_LIMITS = {UPLOAD: ALLOWANCE}
+
+
+def _session_cookie(**user_fields) -> str:
+    client = Client()
+    client.force_login(UserFactory(**user_fields))
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+async def _session(**user_fields) -> str:
+    return await sync_to_async(_session_cookie)(**user_fields)
+
+
+def _browser_headers(session: str | None, *, token: str | None = CSRF_SECRET, origin=None):
+    """What the upload page's script sends: cookies, the token header, the page's origin."""
+    cookies = f"csrftoken={CSRF_SECRET}"
+    if session:
+        cookies += f"; {settings.SESSION_COOKIE_NAME}={session}"
+    headers = [(b"cookie", cookies.encode()), (b"origin", (origin or "http://testserver").encode())]
+    if token is not None:
+        headers.append((b"x-csrftoken", token.encode()))
+    return headers
+
+
+async def _upload(path: str, headers) -> RawHTTP:
+    # Over the normal limit, within the allowance; declared, so a refusal reads nothing.
+    body = b"x" * (LIMIT + 1)
+    return await _post(path, [body], content_length=b"%d" % len(body), extra=headers)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_staff_session_with_a_valid_csrf_header_may_send_the_larger_body(
+    upload_allowance,
+):
+    session = await _session(is_staff=True, is_superuser=True)
+    exchange = await _upload(UPLOAD, _browser_headers(session))
+    # Read and answered by the upload view (a JSON body is no upload form: the page again).
+    assert exchange.chunks_read == 1
+    assert exchange.status == 200
+    assert b"Upload audio files" in exchange.body
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("who", "headers"),
+    [
+        ("anonymous", lambda session: _browser_headers(None)),
+        ("staff without the header", lambda session: _browser_headers(session, token=None)),
+        ("staff with a wrong token", lambda session: _browser_headers(session, token="c" * 32)),
+        ("staff with a malformed token", lambda session: _browser_headers(session, token="x")),
+        (
+            "staff posting from another site",
+            lambda session: _browser_headers(session, origin="https://elsewhere.example"),
+        ),
+        ("staff with a made-up session", lambda session: _browser_headers("n" * 32)),
+    ],
+)
+async def test_anyone_else_keeps_the_normal_limit_on_the_upload_route(
+    upload_allowance, who, headers
+):
+    session = await _session(is_staff=True, is_superuser=True)
+    exchange = await _upload(UPLOAD, headers(session))
+    assert exchange.status == 413, who
+    assert exchange.json()["code"] == "payload_too_large"
+    assert exchange.chunks_read == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("fields", [{}, {"is_staff": True, "is_active": False}])
+async def test_a_listener_or_an_inactive_staff_member_keeps_the_normal_limit(
+    upload_allowance, fields
+):
+    session = await _session(**fields)
+    exchange = await _upload(UPLOAD, _browser_headers(session))
+    assert exchange.status == 413
+    assert exchange.chunks_read == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "path", [UPLOAD + "anything/", "/admin/catalog/track/upload", "/admin/catalog/track/"]
+)
+async def test_the_allowance_is_for_the_exact_upload_path_only(upload_allowance, path):
+    session = await _session(is_staff=True, is_superuser=True)
+    exchange = await _upload(path, _browser_headers(session))
+    assert exchange.status == 413
+    assert exchange.chunks_read == 0
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_staff_upload_beyond_the_allowance_is_refused_too(upload_allowance):
+    session = await _session(is_staff=True, is_superuser=True)
+    exchange = await _post(
+        UPLOAD, [b""], content_length=b"%d" % (ALLOWANCE + 1), extra=_browser_headers(session)
+    )
+    assert exchange.status == 413
+    assert "48.8 KB" in exchange.json()["detail"]

@@ -1,10 +1,11 @@
 """The Redis cache backend: Django's client with one redis.Redis per pool, shared by threads."""
 
+import contextvars
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 pytestmark = pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (set REDIS_URL)")
 
@@ -42,3 +43,65 @@ def test_hits_and_misses_are_still_counted():
     assert cache.get("never-set", "fallback") == "fallback"
     assert hits._value.get() == hits_before + 1
     assert misses._value.get() == misses_before + 1
+
+
+def test_each_call_to_redis_is_timed_by_operation():
+    from prometheus_client import REGISTRY
+
+    def count(operation: str) -> float:
+        labels = {"operation": operation}
+        return REGISTRY.get_sample_value("rubysound_cache_call_seconds_count", labels) or 0
+
+    gets, sets = count("get"), count("set")
+    cache.set("timed", 1, 30)
+    cache.get("timed")
+    cache.get("timed")
+    assert count("get") == gets + 2
+    assert count("set") == sets + 1
+
+
+def test_clearing_the_cache_leaves_the_rest_of_the_redis_database_alone():
+    """``cache.clear()`` used to be FLUSHDB: it dropped the Channels layer's groups (and
+    any other deployment's cache sharing the database) along with our own entries."""
+    client = cache._cache.get_client(write=True)
+    prefix = settings.CACHE_KEY_PREFIX
+    neighbours = {f"{prefix}:asgi:group:listeners": "layer", f"{prefix}-other:1:page": "theirs"}
+    for key, value in neighbours.items():
+        client.set(key, value, ex=30)
+    cache.set_many({"page": "ours", "search": "ours too"}, 30)
+    cache.set("older", "ours", 30, version=2)
+    try:
+        assert cache.clear() is True
+        assert cache.get_many(["page", "search"]) == {}
+        assert cache.get("older", version=2) is None
+        assert {key: client.get(key).decode() for key in neighbours} == neighbours
+        # Nothing left to delete: clearing again still empties, it has just nothing to do.
+        assert cache.clear() is False
+    finally:
+        client.delete(*neighbours)
+
+
+def test_a_prefix_with_glob_characters_clears_only_itself():
+    client = cache._cache
+    lookalike = "rs[x]:1:key"
+    client.get_client(write=True).set(lookalike, "kept", ex=30)
+    client.get_client(write=True).set("rs[x]*:1:key", "gone", ex=30)
+    try:
+        assert client.clear_prefix("rs[x]*") is True
+        assert client.get_client().get(lookalike) == b"kept"
+        assert client.get_client().get("rs[x]*:1:key") is None
+    finally:
+        client.get_client(write=True).delete(lookalike)
+
+
+def test_each_request_s_cache_object_reuses_the_process_s_connections():
+    # Django's cache handler keeps cache objects per context, and each request runs in a
+    # context of its own (a fresh one here): they must share one pool of connections, or
+    # every request opens (and drops) new connections to Redis.
+    def one_request(number: int):
+        caches["default"].set(f"per-request-{number}", number, 30)
+        return caches["default"]._cache.get_client(write=True).connection_pool
+
+    pools = [contextvars.Context().run(one_request, number) for number in range(5)]
+    assert all(pool is pools[0] for pool in pools)
+    assert caches["default"].get("per-request-4") == 4

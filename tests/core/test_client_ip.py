@@ -155,6 +155,7 @@ def _attempt(username: str, password: str, forwarded_for: str):
 def test_lockout_hits_the_attacker_not_everyone_behind_the_proxy(settings):
     settings.TRUSTED_PROXY_COUNT = 1
     settings.AXES_FAILURE_LIMIT = 3
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 3
     victim = UserFactory()
     attacker = "198.51.100.66"
     for n in range(3):
@@ -176,6 +177,7 @@ def test_lockout_hits_the_attacker_not_everyone_behind_the_proxy(settings):
 def test_without_trusted_proxies_a_spoofed_header_cannot_dodge_the_lockout(settings):
     settings.TRUSTED_PROXY_COUNT = 0
     settings.AXES_FAILURE_LIMIT = 3
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 3
     victim = UserFactory()
     for n in range(3):
         _attempt(f"nobody{n}", "wrong", f"198.51.100.{n}")

@@ -7,6 +7,7 @@ import pytest
 from django.http import HttpResponse
 
 from rubysound.core.edge_cache import PublicResponseCache
+from tests.waiting import async_wait_until
 
 
 class CountingApp:
@@ -174,33 +175,37 @@ async def test_concurrent_misses_reach_django_once():
     assert len({body for _, _, body in results}) == 1
 
 
-class SlowStreamApp:
-    """Starts an unstorable response at once, then takes its time with the body."""
+class HeldStreamApp:
+    """Starts an unstorable response at once, then holds the rest of the body until the
+    test releases it."""
 
     def __init__(self, content_type=b"audio/flac", cache_control=b"public, max-age=60"):
         self.calls = 0
         self.headers = [(b"content-type", content_type), (b"cache-control", cache_control)]
+        self.first_bytes_sent = asyncio.Event()
+        self.release = asyncio.Event()
 
     async def __call__(self, scope, receive, send):
         self.calls += 1
         await send({"type": "http.response.start", "status": 200, "headers": self.headers})
         await send({"type": "http.response.body", "body": b"x" * 10, "more_body": True})
-        await asyncio.sleep(0.5)
+        self.first_bytes_sent.set()
+        await self.release.wait()
         await send({"type": "http.response.body", "body": b"y" * 10})
 
 
 async def test_waiters_are_released_as_soon_as_a_response_cannot_be_stored():
-    downstream = SlowStreamApp()
+    downstream = HeldStreamApp()
     app = PublicResponseCache(downstream)
     first = asyncio.create_task(call(app))
-    await asyncio.sleep(0.05)
-    started = asyncio.get_running_loop().time()
+    await asyncio.wait_for(downstream.first_bytes_sent.wait(), 10)
     second = asyncio.create_task(call(app))
-    await asyncio.sleep(0.1)
-    # The second request is already being served by Django, not parked behind the first.
-    assert downstream.calls == 2
+    # The second request reaches Django while the first is still unfinished: it is not
+    # parked behind it.
+    await async_wait_until(lambda: downstream.calls == 2, message="the second request waited")
+    assert not first.done()
+    downstream.release.set()
     await asyncio.gather(first, second)
-    assert asyncio.get_running_loop().time() - started < 0.9
 
 
 async def test_audio_is_never_kept_in_process_memory():

@@ -7,6 +7,7 @@ import json
 import logging
 
 import pytest
+from django.contrib.messages import get_messages
 from django.test import Client, RequestFactory
 from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
@@ -14,6 +15,7 @@ from rest_framework.views import APIView
 
 from rubysound.core import views as error_views
 from rubysound.core.exceptions import api_exception_handler
+from tests.core.domain_error_urls import ShelfErrorCode, ShelfFull
 
 SECRET = "secret text from the database driver"
 
@@ -243,3 +245,81 @@ def test_django_500_handler_is_json_on_api_paths_and_html_elsewhere():
 def test_missing_credentials_say_authentication_is_required(api_client):
     body = api_client.get("/api/users/me/").json()
     assert body["detail"] == "Authentication required."
+
+
+# --- Domain errors: one type, one handler, no catching in views ----------------------------
+
+
+def test_a_domain_error_carries_code_status_and_message():
+    error = ShelfFull()
+    assert (error.code, error.status, error.message, error.fields) == (
+        "shelf_full",
+        409,
+        "The shelf is full.",
+        None,
+    )
+    assert str(error) == "The shelf is full."
+    assert error.code is ShelfErrorCode.SHELF_FULL
+
+
+def test_a_domain_error_may_override_its_defaults_per_instance():
+    error = ShelfFull("That shelf holds 12 records at most.", status=400, fields={"n": ["12"]})
+    assert (error.message, error.status, error.fields) == (
+        "That shelf holds 12 records at most.",
+        400,
+        {"n": ["12"]},
+    )
+    assert ShelfFull.message == "The shelf is full."  # the class keeps its own
+
+
+def test_the_api_handler_answers_a_domain_error_with_its_status_and_the_one_shape():
+    request = APIRequestFactory().get("/api/anything/")
+    response = api_exception_handler(ShelfFull(), {"view": _FakeView(), "request": request})
+    assert response.status_code == 409
+    assert response.data == {"detail": "The shelf is full.", "code": "shelf_full"}
+
+
+@pytest.mark.urls("tests.core.domain_error_urls")
+def test_a_drf_view_that_raises_a_domain_error_answers_json(client):
+    body = assert_error_shape(client.get("/api/shelves/"), 404, "not_found")
+    assert body["detail"] == "Shelf not found."
+
+    response = client.post("/api/shelves/", {}, content_type="application/json")
+    body = assert_error_shape(response, 400, "invalid", fields=True)
+    assert body == {
+        "detail": "Invalid input.",
+        "code": "invalid",
+        "fields": {"title": ["Give the shelf a title."]},
+    }
+
+
+@pytest.mark.urls("tests.core.domain_error_urls")
+def test_a_plain_view_on_an_api_path_answers_the_same_json(client):
+    body = assert_error_shape(client.get("/api/plain-shelves/"), 404, "not_found")
+    assert body["detail"] == "Shelf not found."
+    assert_error_shape(client.post("/api/plain-shelves/"), 409, "shelf_full")
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.core.domain_error_urls")
+def test_a_page_that_raises_a_domain_error_is_the_error_page_of_its_status(client):
+    response = client.get("/shelves/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+    assert b"<html" in response.content.lower()
+    assert b"Shelf not found." not in response.content  # the API's sentence is not for people
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.core.domain_error_urls")
+@pytest.mark.parametrize(
+    ("next_page", "location"),
+    [("/records/?page=2", "/records/?page=2"), ("https://evil.example/", "/"), (None, "/")],
+)
+def test_a_refused_form_goes_back_to_its_page_with_the_page_message(client, next_page, location):
+    data = {"next": next_page} if next_page else {}
+    response = client.post("/shelves/", data)
+    assert response.status_code == 303
+    assert response["Location"] == location
+    shown = [(m.level_tag, m.message) for m in get_messages(response.wsgi_request)]
+    assert shown == [("error", "Your shelf has no room left.")]

@@ -6,7 +6,7 @@ import pytest
 from rest_framework import generics, serializers
 from rest_framework.test import APIRequestFactory
 
-from rubysound.accounts.models import User
+from rubysound.accounts.models import User, username_key_for
 from rubysound.core.pagination import BoundedPageNumberPagination
 
 
@@ -24,7 +24,11 @@ class _UserList(generics.ListAPIView):
 
 @pytest.fixture
 def many_users(db):
-    User.objects.bulk_create(User(username=f"listener{n:03d}") for n in range(105))
+    # bulk_create skips save(), which fills the unique username_key.
+    User.objects.bulk_create(
+        User(username=name, username_key=username_key_for(name))
+        for name in (f"listener{n:03d}" for n in range(105))
+    )
 
 
 def _get(query: dict) -> tuple[int, dict]:

@@ -9,15 +9,18 @@ import sys
 import tempfile
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
+from django.conf import settings
 from rest_framework_simplejwt.tokens import RefreshToken
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from tests.core.shutdown_urls import STARTED_FILE
 from tests.factories import UserFactory
-from tests.servers import BASE_DIR, _free_port, _server_environment
+from tests.servers import BASE_DIR, START_TIMEOUT_SECONDS, _free_port, _server_environment
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,7 +47,7 @@ class GracefulProcess:
         self.log.seek(0)
         return self.log.read().decode("utf-8", "replace")
 
-    def wait_until_up(self, timeout: float = 30) -> None:
+    def wait_until_up(self, timeout: float = START_TIMEOUT_SECONDS) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -137,11 +140,12 @@ def _refused(url: str) -> bool:
 
 
 def _in_flight_started(server: GracefulProcess, seconds: float) -> InFlight:
+    started = Path(settings.MEDIA_ROOT) / STARTED_FILE
+    started.unlink(missing_ok=True)
     request = InFlight(f"{server.base_url}/test/slow?seconds={seconds}")
     request.start()
-    # The request is in the server once it has an open connection the server saw; a short
-    # pause is all the client side can tell (the answer only comes at the end).
-    time.sleep(0.5)
+    # The answer only comes at the end: the view says when it has begun.
+    _wait_for(started.exists)
     assert request.result is None, request.result
     return request
 

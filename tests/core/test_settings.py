@@ -16,6 +16,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
+# Fresh processes with an environment of their own: the suite's backends play no part.
+pytestmark = pytest.mark.backend_independent
+
 BASE_DIR = Path(django_settings.BASE_DIR)
 MARKER = "SETTINGS-JSON:"
 PROBE = f"""
@@ -31,7 +34,7 @@ names = [
     "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "PROFILE", "TRUSTED_PROXY_COUNT", "DATABASES",
     "CACHES", "CHANNEL_LAYERS", "PASSWORD_HASHERS", "SESSION_COOKIE_SECURE",
     "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT",
-    "SECURE_PROXY_SSL_HEADER", "SECURE_REDIRECT_EXEMPT", "PORT",
+    "SECURE_PROXY_SSL_HEADER", "SECURE_REDIRECT_EXEMPT", "PORT", "SESSION_ENGINE",
 ]
 values = {{name: getattr(settings, name, None) for name in names}}
 if full:
@@ -258,11 +261,38 @@ def test_redis_url_selects_redis_for_cache_and_channel_layer(tmp_path):
     assert cache["BACKEND"] == "rubysound.core.cache.InstrumentedRedisCache"
     assert cache["LOCATION"] == url
     layer = values["CHANNEL_LAYERS"]["default"]
-    assert layer["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    # channels-redis's layer, passing over Redis when it fails (rubysound.core.channel_layer).
+    assert layer["BACKEND"] == "rubysound.core.channel_layer.RedisChannelLayer"
     [host] = layer["CONFIG"]["hosts"]
     assert host["address"] == url
     # Longer than channels_redis's 5 s blocking read (tests/social/test_two_servers.py).
     assert host["socket_timeout"] > 5
+
+
+def test_redis_calls_wait_a_moment_not_redis_pys_five_seconds(tmp_path):
+    values = loaded(
+        tmp_path, REDIS_URL="redis://cache.example:6379/2", REDIS_SOCKET_TIMEOUT_MS="300"
+    )
+    assert values["CACHES"]["default"]["OPTIONS"] == {
+        "socket_connect_timeout": 0.5,
+        "socket_timeout": 0.3,
+    }
+    config = values["CHANNEL_LAYERS"]["default"]["CONFIG"]
+    assert config["command_timeout"] == 0.3
+    assert config["hosts"][0]["socket_connect_timeout"] == 0.5
+    refused(tmp_path, "REDIS_SOCKET_TIMEOUT_MS", REDIS_SOCKET_TIMEOUT_MS="0")
+    refused(tmp_path, "REDIS_RETRY_AFTER_MS", REDIS_RETRY_AFTER_MS="-1")
+
+
+def test_sessions_do_not_depend_on_redis(tmp_path):
+    values = loaded(tmp_path, REDIS_URL="redis://cache.example:6379/2")
+    assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
+
+
+def test_postgresql_connections_are_checked_before_use_pooled_or_not(tmp_path):
+    for pool in ("true", "false"):
+        values = loaded(tmp_path, DATABASE_URL="postgresql://m:p@db/rs", DB_POOL=pool)
+        assert values["DATABASES"]["default"]["CONN_HEALTH_CHECKS"] is True
 
 
 def test_package_version_matches_pyproject():

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.deploy import podman
+
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "k8s"
 OVERLAYS = {"dev": K8S / "overlays" / "dev", "production": K8S / "overlays" / "production"}
@@ -51,6 +53,21 @@ def missing_tool(message: str) -> None:
     if tools_required():
         pytest.fail(f"{message} ({TOOLS_REQUIRED_VARIABLE} is set: every deploy check must run)")
     pytest.skip(message)
+
+
+def require_podman() -> None:
+    """Podman, and debootstrap where the stand-in base images are still to be made."""
+    if shutil.which("podman") is None:
+        missing_tool(
+            "podman is missing: `make test` installs it with apt-get (as root); elsewhere "
+            "install podman and debootstrap to build and run the image"
+        )
+    missing = podman.missing_standin_images()
+    if missing and shutil.which("debootstrap") is None:
+        missing_tool(
+            f"debootstrap is missing, needed once to make the stand-in base images {missing}: "
+            "`make test` installs it with apt-get (as root)"
+        )
 
 
 def ops_tool(name: str) -> Path:
@@ -168,3 +185,26 @@ def pod_labels(obj: dict) -> dict:
 
 def workloads(objects: list[dict]) -> list[dict]:
     return [obj for obj in objects if pod_spec(obj) is not None]
+
+
+def selects(selector: dict, labels: dict) -> bool:
+    """Kubernetes' label selection: a Service's plain map, or matchLabels/matchExpressions."""
+    if "matchLabels" in selector or "matchExpressions" in selector:
+        match_labels = selector.get("matchLabels", {})
+        expressions = selector.get("matchExpressions", [])
+    else:
+        match_labels, expressions = selector, []
+    matched = all(labels.get(key) == value for key, value in match_labels.items())
+    return matched and _selects_expressions(expressions, labels)
+
+
+def _selects_expressions(expressions: list[dict], labels: dict) -> bool:
+    for expression in expressions:
+        value, operator = labels.get(expression["key"]), expression["operator"]
+        if operator == "In" and value not in expression["values"]:
+            return False
+        if operator == "NotIn" and value in expression["values"]:
+            return False
+        if operator == "Exists" and value is None:
+            return False
+    return True

@@ -8,13 +8,26 @@ kept in podman's image store (later runs find them in seconds):
 - ``node:20-bookworm-slim``: the same root filesystem plus this machine's Node.js and npm.
 
 ``python -m tests.deploy.podman`` builds them ahead of time (with progress).
+
+The production overlay's PostgreSQL and Redis images have stand-ins too (test_pods.py):
+``postgres:15.13-bookworm`` and ``redis:7.0.15-bookworm`` built from bookworm's packages on the
+first stand-in, from the folders under standins/. Each carries the digest of its folder, so a
+changed entrypoint is rebuilt and an unchanged one is reused.
+
+The app image is built here too (``build_app_image``), once for the tests that run it
+(test_image.py, test_pods.py): a lock keeps two pytest-xdist workers from building it at the
+same time, and an image labelled with the digest of the same sources is used as it is.
 """
 
+import fcntl
+import hashlib
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,6 +36,17 @@ PYTHON_IMAGE = "python:3.11-slim-bookworm"
 NODE_IMAGE = "node:20-bookworm-slim"
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
 HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
+APP_IMAGE = "music-platform:smoke"
+BUILD_TIMEOUT = 1800
+STANDINS = ROOT / "tests" / "deploy" / "standins"
+SERVICE_STANDINS = {
+    "postgres:15.13-bookworm": STANDINS / "postgres",
+    "redis:7.0.15-bookworm": STANDINS / "redis",
+}
+STANDIN_DIGEST_LABEL = "fm.rubysound.standin-digest"
+CONTEXT_DIGEST_LABEL = "fm.rubysound.context-digest"
+IMAGE_TITLE_LABEL = "org.opencontainers.image.title=RubySound.fm"
+BUILD_LOCK = ROOT / "var" / "deploy" / "image-build.lock"
 
 
 def environment() -> dict:
@@ -113,6 +137,105 @@ def ensure_standin_images() -> None:
             _add_host_node(rootfs)
             _say(f"importing {NODE_IMAGE}")
             _import_rootfs(rootfs, NODE_IMAGE)
+
+
+def _folder_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def _image_label(tag: str, label: str) -> str | None:
+    if not image_exists(tag):
+        return None
+    result = podman("image", "inspect", "--format", "{{json .Labels}}", tag)
+    return (json.loads(result.stdout) or {}).get(label)
+
+
+def ensure_service_standins(tags) -> None:
+    """Builds the stand-ins for these image tags unless an up-to-date one is present; a tag
+    with no stand-in folder is an error naming it."""
+    unknown = sorted(set(tags) - set(SERVICE_STANDINS))
+    if unknown:
+        raise RuntimeError(f"no stand-in for {unknown}: add a folder under {STANDINS}")
+    ensure_standin_images()
+    for tag in sorted(set(tags)):
+        folder = SERVICE_STANDINS[tag]
+        digest = _folder_digest(folder)
+        if _image_label(tag, STANDIN_DIGEST_LABEL) == digest:
+            continue
+        _say(f"building {tag} from bookworm's packages")
+        result = podman(
+            "build",
+            "--pull=never",
+            "--network",
+            "host",
+            "--label",
+            f"{STANDIN_DIGEST_LABEL}={digest}",
+            "-t",
+            tag,
+            str(folder),
+            check=False,
+            timeout=BUILD_TIMEOUT,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(result.stdout[-4000:] + result.stderr[-4000:])
+
+
+def _build_context_digest() -> str:
+    """The Dockerfile and what .dockerignore lets into the build context (keep the two in
+    step): an image labelled with the same digest is what a build would make again."""
+    digest = hashlib.sha256()
+    names = ["Dockerfile", ".dockerignore", "manage.py", "requirements.lock", "package.json"]
+    paths = [ROOT / name for name in [*names, "package-lock.json"]]
+    paths += sorted(
+        path
+        for path in (ROOT / "rubysound").rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in {".pyc", ".mo"}
+    )
+    for path in paths:
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def build_app_image() -> float:
+    """Builds APP_IMAGE from the Dockerfile on the stand-ins, unless the image there was built
+    from the same sources; returns the seconds the build took (0 when reused)."""
+    ensure_standin_images()
+    args = ["build", "--format", "docker", "--pull=never", "--network", "host"]
+    # Registries are reached through this machine's TLS proxy: pip inside the build must
+    # trust the same CA bundle as pip outside it.
+    if HOST_CA_BUNDLE.exists():
+        args += ["-v", f"{HOST_CA_BUNDLE}:{HOST_CA_BUNDLE}:ro"]
+    if Path("/etc/pip.conf").exists():
+        args += ["-v", "/etc/pip.conf:/etc/pip.conf:ro"]
+    BUILD_LOCK.parent.mkdir(parents=True, exist_ok=True)
+    with BUILD_LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        context = _build_context_digest()
+        if _image_label(APP_IMAGE, CONTEXT_DIGEST_LABEL) == context:
+            return 0.0
+        started = time.monotonic()
+        # The dependency stages get names of their own, so that clearing the previous builds'
+        # leftovers below never clears the layer cache that keeps the next build fast.
+        for stage in ("assets", "deps"):
+            stage_args = [*args, "-t", f"{APP_IMAGE}-{stage}", "--target", stage, str(ROOT)]
+            result = podman(*stage_args, check=False, timeout=BUILD_TIMEOUT)
+            if result.returncode != 0:
+                raise RuntimeError(result.stdout[-4000:] + result.stderr[-4000:])
+        label = f"{CONTEXT_DIGEST_LABEL}={context}"
+        result = podman(
+            *args, "--label", label, "-t", APP_IMAGE, str(ROOT), check=False, timeout=BUILD_TIMEOUT
+        )
+        if result.returncode != 0:
+            raise RuntimeError(result.stdout[-4000:] + result.stderr[-4000:])
+        # Each build with changed sources leaves ~600 MB of untagged images behind.
+        podman("image", "prune", "-f", "--filter", f"label={IMAGE_TITLE_LABEL}")
+        return time.monotonic() - started
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from django.urls import Resolver404, resolve
 
-from rubysound.ops import views as ops_views
+from rubysound.ops.api import health as ops_health
 from tests.deploy.conftest import (
     K8S,
     OVERLAYS,
@@ -22,6 +22,7 @@ from tests.deploy.conftest import (
     plain_files,
     pod_labels,
     pod_spec,
+    selects,
     workloads,
 )
 
@@ -43,29 +44,6 @@ OPERATOR_COMMANDS = [
     "kubectl create job --from=cronjob/postgres-restore restore-latest",
     "skaffold delete",
 ]
-
-
-def _selects(selector: dict, labels: dict) -> bool:
-    """Kubernetes' label selection: a Service's plain map, or matchLabels/matchExpressions."""
-    if "matchLabels" in selector or "matchExpressions" in selector:
-        match_labels = selector.get("matchLabels", {})
-        expressions = selector.get("matchExpressions", [])
-    else:
-        match_labels, expressions = selector, []
-    matched = all(labels.get(key) == value for key, value in match_labels.items())
-    return matched and _selects_expressions(expressions, labels)
-
-
-def _selects_expressions(expressions: list[dict], labels: dict) -> bool:
-    for expression in expressions:
-        value, operator = labels.get(expression["key"]), expression["operator"]
-        if operator == "In" and value not in expression["values"]:
-            return False
-        if operator == "NotIn" and value in expression["values"]:
-            return False
-        if operator == "Exists" and value is None:
-            return False
-    return True
 
 
 def _all_sets(rendered_objects, plain_objects):
@@ -109,7 +87,7 @@ def test_every_workload_selects_its_own_pods(rendered_objects, plain_objects):
     for name, objects in _all_sets(rendered_objects, plain_objects).items():
         for obj in workloads(objects):
             if obj["kind"] in {"Deployment", "StatefulSet"}:
-                assert _selects(obj["spec"]["selector"], pod_labels(obj)), (name, obj)
+                assert selects(obj["spec"]["selector"], pod_labels(obj)), (name, obj)
 
 
 def test_services_and_the_pdb_select_exactly_their_workload(rendered_objects, plain_objects):
@@ -119,14 +97,14 @@ def test_services_and_the_pdb_select_exactly_their_workload(rendered_objects, pl
         for service, workload in expected.items():
             selector = by_kind(objects, "Service")[service]["spec"]["selector"]
             selected = [
-                o["metadata"]["name"] for o in long_running if _selects(selector, pod_labels(o))
+                o["metadata"]["name"] for o in long_running if selects(selector, pod_labels(o))
             ]
             assert selected == [workload], (name, service, selected)
         pdb = by_kind(objects, "PodDisruptionBudget")["django-pdb"]
         selected = [
             o["metadata"]["name"]
             for o in long_running
-            if _selects(pdb["spec"]["selector"], pod_labels(o))
+            if selects(pdb["spec"]["selector"], pod_labels(o))
         ]
         assert selected == ["django-app"], name
         assert pdb["spec"]["minAvailable"] == 1
@@ -156,13 +134,19 @@ def test_only_the_app_and_its_jobs_reach_postgres_and_redis(rendered_objects):
         (
             "postgres-clients-only",
             "postgres",
-            {"django-app", "django-migrate", "postgres-backup", "postgres-restore"},
+            {
+                "django-app",
+                "django-migrate",
+                "postgres-backup",
+                "postgres-restore",
+                "scrobble-worker",
+            },
         ),
         ("redis-clients-only", "redis", {"django-app"}),
     ]:
         policy = policies[policy_name]["spec"]
         protected = {
-            name for name, labels in pods.items() if _selects(policy["podSelector"], labels)
+            name for name, labels in pods.items() if selects(policy["podSelector"], labels)
         }
         assert protected == {target}
         (rule,) = policy["ingress"]
@@ -170,7 +154,7 @@ def test_only_the_app_and_its_jobs_reach_postgres_and_redis(rendered_objects):
             name
             for name, labels in pods.items()
             for source in rule["from"]
-            if _selects(source["podSelector"], labels)
+            if selects(source["podSelector"], labels)
         }
         assert clients == allowed, policy_name
 
@@ -289,8 +273,8 @@ def _probe_paths(objects):
 
 
 def test_every_http_probe_reaches_our_health_views(plain_objects):
-    expected = {"startupProbe": ops_views.live, "livenessProbe": ops_views.live}
-    expected["readinessProbe"] = ops_views.ready
+    expected = {"startupProbe": ops_health.live, "livenessProbe": ops_health.live}
+    expected["readinessProbe"] = ops_health.ready
     found = set()
     for workload, kind, get in _probe_paths(plain_objects):
         try:
@@ -302,11 +286,22 @@ def test_every_http_probe_reaches_our_health_views(plain_objects):
     assert found == {("django-app", kind) for kind in expected}
 
 
+def test_every_http_probe_names_a_host_the_app_allows(plain_objects):
+    """The kubelet sends the pod's address as Host unless the probe names one; Django answers
+    a host outside ALLOWED_HOSTS with 400, so a probe without one never passes."""
+    (config,) = (o for o in plain_objects if o["kind"] == "ConfigMap")
+    allowed = config["data"]["ALLOWED_HOSTS"].split(",")
+    for workload, kind, get in _probe_paths(plain_objects):
+        hosts = [h["value"] for h in get.get("httpHeaders", []) if h["name"].lower() == "host"]
+        assert hosts, f"{workload} {kind}: no Host header, the kubelet would send the pod's IP"
+        assert hosts[0] in allowed, (workload, kind, hosts[0], allowed)
+
+
 def test_the_dockerfile_healthcheck_reaches_liveness():
     dockerfile = (ROOT / "Dockerfile").read_text()
     (healthcheck,) = re.findall(r"^HEALTHCHECK .*(?:\n(?!\S).*)*", dockerfile, re.MULTILINE)
     (url,) = re.findall(r"http://127\.0\.0\.1:[^/]*(/[^'\"]*)", healthcheck)
-    assert resolve(url).func is ops_views.live
+    assert resolve(url).func is ops_health.live
 
 
 def test_the_shutdown_fits_in_the_grace_period(plain_objects):
@@ -529,7 +524,7 @@ def test_every_resource_the_commands_name_exists_with_the_right_kind(
         assert container["imagePullPolicy"] == "IfNotPresent"
 
 
-def test_the_backup_cronjob_runs_create_then_prune_nightly(plain_objects):
+def test_the_backup_cronjob_runs_create_verify_then_prune_nightly(plain_objects):
     cronjobs = by_kind(plain_objects, "CronJob")
     backup = cronjobs["postgres-backup"]["spec"]
     assert backup["schedule"] == "0 2 * * *"
@@ -537,7 +532,8 @@ def test_the_backup_cronjob_runs_create_then_prune_nightly(plain_objects):
     (container,) = pod_spec(cronjobs["postgres-backup"])["containers"]
     script = container["command"][-1]
     create = script.index("python manage.py backup create")
-    assert create < script.index("python manage.py backup prune")
+    verify = script.index("python manage.py backup verify")
+    assert create < verify < script.index("python manage.py backup prune")
     assert container["resources"] == {
         "requests": {"cpu": "100m", "memory": "128Mi"},
         "limits": {"cpu": "500m", "memory": "512Mi"},
@@ -553,6 +549,47 @@ def test_the_backup_cronjob_runs_create_then_prune_nightly(plain_objects):
     assert restore["spec"]["suspend"] is True
     (container,) = pod_spec(restore)["containers"]
     assert "python manage.py backup restore --latest --yes" in container["command"][-1]
+
+
+_RECORDING_PYTHON = """#!/bin/sh
+echo "$@" >> "$CALLS"
+case "$3" in
+  create) echo "  dumping"; [ -n "$CREATE_FAILS" ] && exit 8
+          echo "backup create ok name=rubysound_20261206T020000.000Z.dump size=10 seconds=1.0" ;;
+  *) echo "backup $3 ok" ;;
+esac
+"""
+
+
+@pytest.mark.parametrize("create_fails", [False, True], ids=["created", "create-fails"])
+def test_the_backup_script_verifies_the_backup_it_just_made(plain_objects, tmp_path, create_fails):
+    """The CronJob's own script under sh, with a python that records its arguments."""
+    cronjob = by_kind(plain_objects, "CronJob")["postgres-backup"]
+    (container,) = pod_spec(cronjob)["containers"]
+    shell, flag, script = container["command"]
+    (tmp_path / "python").write_text(_RECORDING_PYTHON)
+    (tmp_path / "python").chmod(0o755)
+    calls = tmp_path / "calls"
+    env = {
+        "PATH": f"{tmp_path}:/usr/bin:/bin",
+        "CALLS": str(calls),
+        "BACKUP_KEEP_DAYS": "7",
+        "CREATE_FAILS": "1" if create_fails else "",
+    }
+    result = subprocess.run(  # noqa: S603 - the manifest's script, our stand-in python
+        [shell, flag, script], env=env, capture_output=True, text=True, check=False
+    )
+    if create_fails:
+        assert result.returncode == 8
+        assert calls.read_text().splitlines() == ["manage.py backup create --with-media"]
+        return
+    assert result.returncode == 0, result.stderr
+    assert calls.read_text().splitlines() == [
+        "manage.py backup create --with-media",
+        "manage.py backup verify rubysound_20261206T020000.000Z.dump",
+        "manage.py backup prune",
+    ]
+    assert "  dumping" in result.stdout  # the create's progress still reaches the log
 
 
 def test_the_app_deployment_is_hardened_and_rolls_without_losing_capacity(plain_objects):

@@ -7,7 +7,6 @@ Needs PostgreSQL and Redis (the CI's first phase) and podman (make test installs
 import contextlib
 import json
 import secrets
-import shutil
 import socket
 import threading
 import time
@@ -22,7 +21,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from tests.deploy import podman
-from tests.deploy.conftest import ROOT, missing_tool
+from tests.deploy.conftest import ROOT, require_podman
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -33,9 +32,8 @@ pytestmark = [
     ),
 ]
 
-TAG = "music-platform:smoke"
+TAG = podman.APP_IMAGE
 FIGURES = ROOT / "var" / "deploy" / "smoke.json"
-BUILD_TIMEOUT = 1800
 GRACE_SECONDS = 30
 figures: dict = {}
 
@@ -55,40 +53,10 @@ def _record(**values) -> None:
 
 @pytest.fixture(scope="module")
 def image() -> str:
-    if shutil.which("podman") is None:
-        missing_tool(
-            "podman is missing: `make test` installs it with apt-get (as root); elsewhere "
-            "install podman and debootstrap to build and run the image"
-        )
-    missing = podman.missing_standin_images()
-    if missing and shutil.which("debootstrap") is None:
-        missing_tool(
-            f"debootstrap is missing, needed once to make the stand-in base images {missing}: "
-            "`make test` installs it with apt-get (as root)"
-        )
-    podman.ensure_standin_images()
-    args = ["build", "--format", "docker", "--pull=never", "--network", "host"]
-    # Registries are reached through this machine's TLS proxy: pip inside the build must
-    # trust the same CA bundle as pip outside it.
-    if podman.HOST_CA_BUNDLE.exists():
-        args += ["-v", f"{podman.HOST_CA_BUNDLE}:{podman.HOST_CA_BUNDLE}:ro"]
-    if Path("/etc/pip.conf").exists():
-        args += ["-v", "/etc/pip.conf:/etc/pip.conf:ro"]
-    started = time.monotonic()
-    # The dependency stages get names of their own, so that clearing the previous builds'
-    # leftovers below never clears the layer cache that keeps the next build fast.
-    for stage in ("assets", "deps"):
-        stage_args = [*args, "-t", f"{TAG}-{stage}", "--target", stage, str(ROOT)]
-        result = podman.podman(*stage_args, check=False, timeout=BUILD_TIMEOUT)
-        assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    result = podman.podman(*args, "-t", TAG, str(ROOT), check=False, timeout=BUILD_TIMEOUT)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    # Each build with changed sources leaves ~600 MB of untagged images behind.
-    podman.podman(
-        "image", "prune", "-f", "--filter", "label=org.opencontainers.image.title=RubySound.fm"
-    )
+    require_podman()
+    seconds = podman.build_app_image()
     size = int(podman.podman("image", "inspect", "--format", "{{.Size}}", TAG).stdout)
-    _record(build_seconds=round(time.monotonic() - started, 1), image_bytes=size)
+    _record(build_seconds=round(seconds, 1), image_bytes=size)
     _record(image_mib=round(size / 2**20))
     return TAG
 

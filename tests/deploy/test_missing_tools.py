@@ -94,6 +94,7 @@ def test_without_the_tools_every_check_that_needs_one_is_skipped_and_says_why(tm
     too_old_kubectl = "kubectl 1.20"
     no_ops_tools = "no-ops-venv/bin/"
     no_podman = "podman is missing" if ON_POSTGRES_AND_REDIS else "PostgreSQL and Redis"
+    no_promtool = "promtool is missing: `make test` installs Debian's prometheus package"
     expected = {
         # kubectl 1.20 cannot render the overlays
         "test_schemas::test_rendered_overlays_are_valid_kubernetes_1_32": too_old_kubectl,
@@ -116,6 +117,17 @@ def test_without_the_tools_every_check_that_needs_one_is_skipped_and_says_why(tm
         # the image, with podman
         "test_image::test_it_runs_as_uid_10001_on_a_read_only_root": no_podman,
         "test_image::test_sigterm_under_load_fails_no_request": no_podman,
+        # the production overlay as pods, with podman
+        "test_pods::test_the_init_container_holds_the_app_until_postgres_answers": no_podman,
+        "test_pods::test_what_podman_cannot_honour_is_listed_and_the_readme_says_so": no_podman,
+        # Debian's prometheus package
+        "test_monitoring::test_promtool_checks_the_rules": no_promtool,
+        "test_monitoring::test_promtool_unit_tests_cover_every_alert_firing_and_not_firing": (
+            no_promtool
+        ),
+        "test_monitoring::test_promtool_checks_the_cluster_configuration": no_promtool,
+        "test_monitoring::test_the_grafana_config_map_is_valid_kubernetes_1_32": no_ops_tools,
+        "test_monitoring_live::test_every_dashboard_query_returns_data": no_promtool,
     }
     for test_id, reason in expected.items():
         assert test_id in outcomes, f"{test_id} was not run: rename it here too"
@@ -123,7 +135,7 @@ def test_without_the_tools_every_check_that_needs_one_is_skipped_and_says_why(tm
         assert outcome == "skipped", (test_id, outcome)
         assert reason in message, (test_id, message)
     # Every skip names what is missing.
-    reasons = (too_old_kubectl, no_ops_tools, no_podman)
+    reasons = (too_old_kubectl, no_ops_tools, no_podman, no_promtool)
     for test_id, (outcome, message) in outcomes.items():
         if outcome == "skipped":
             assert any(reason in message for reason in reasons), (test_id, message)
@@ -132,6 +144,7 @@ def test_without_the_tools_every_check_that_needs_one_is_skipped_and_says_why(tm
         "test_cross_checks::test_a_claim_several_pods_mount_at_once_is_read_write_many",
         "test_cross_checks::test_every_http_probe_reaches_our_health_views",
         "test_lint::test_every_accepted_finding_gives_a_reason",
+        "test_monitoring::test_the_prometheus_rule_holds_the_plain_rules_file_as_it_is",
     ):
         assert outcomes[test_id][0] == "passed", test_id
     assert "skipped" in result.stdout
@@ -142,6 +155,7 @@ def test_where_the_tools_are_required_their_absence_fails(tmp_path):
     selection = [
         "tests/deploy/test_schemas.py::test_rendered_overlays_are_valid_kubernetes_1_32",
         "tests/deploy/test_lint.py::test_yaml_is_clean_in_strict_mode",
+        "tests/deploy/test_monitoring.py::test_promtool_checks_the_rules",
     ]
     if ON_POSTGRES_AND_REDIS:
         selection.append(
@@ -152,6 +166,7 @@ def test_where_the_tools_are_required_their_absence_fails(tmp_path):
     expected = {
         "test_schemas::test_rendered_overlays_are_valid_kubernetes_1_32": "kubectl is missing",
         "test_lint::test_yaml_is_clean_in_strict_mode": "no-ops-venv/bin/yamllint is missing",
+        "test_monitoring::test_promtool_checks_the_rules": "promtool is missing",
         "test_image::test_it_runs_as_uid_10001_on_a_read_only_root": "podman is missing",
     }
     for test_id, reason in expected.items():
@@ -166,14 +181,17 @@ def test_where_the_tools_are_required_their_absence_fails(tmp_path):
 # --- make test without apt-get ------------------------------------------------------------
 
 
-def _make_podman(tmp_path: Path, bin_folder: Path) -> subprocess.CompletedProcess:
-    """`make test`'s rule for podman, aimed at a file that does not exist."""
+def _make_podman(
+    tmp_path: Path, bin_folder: Path, variable: str = "PODMAN"
+) -> subprocess.CompletedProcess:
+    """`make test`'s rule for podman (or another tool's), aimed at a file that does not
+    exist."""
     make = shutil.which("make")
     if make is None:
         missing_tool("make is missing: `make test` needs GNU make")
-    target = tmp_path / "podman"
+    target = tmp_path / variable.lower()
     return subprocess.run(  # noqa: S603 - our Makefile
-        [make, "--no-print-directory", "-C", ROOT, f"PODMAN={target}", str(target)],
+        [make, "--no-print-directory", "-C", ROOT, f"{variable}={target}", str(target)],
         env={"PATH": str(bin_folder)},
         capture_output=True,
         text=True,
@@ -215,6 +233,44 @@ def test_make_test_installs_podman_and_debootstrap_with_apt_get_as_root(tmp_path
     assert update.startswith("update")
     assert install.startswith("install")
     assert {"podman", "debootstrap", "crun", "uidmap"} <= set(install.split())
+
+
+def test_make_test_goes_on_without_apt_get_and_says_the_monitoring_checks_are_skipped(tmp_path):
+    result = _make_podman(tmp_path, _bin_folder(tmp_path), "PROMETHEUS")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no apt-get" in result.stdout
+    assert "monitoring checks will be skipped" in result.stdout
+
+
+def test_make_test_installs_no_prometheus_when_apt_get_would_need_root(tmp_path):
+    log = tmp_path / "apt-get.log"
+    bin_folder = _bin_folder(
+        tmp_path, **{"apt-get": _recording_apt_get(log), "id": "#!/bin/sh\necho 1000\n"}
+    )
+    result = _make_podman(tmp_path, bin_folder, "PROMETHEUS")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "needs root" in result.stdout
+    assert not log.exists()
+
+
+def test_make_test_installs_prometheus_with_apt_get_as_root_and_stops_its_service(tmp_path):
+    log = tmp_path / "apt-get.log"
+    service_log = tmp_path / "service.log"
+    bin_folder = _bin_folder(
+        tmp_path,
+        **{
+            "apt-get": _recording_apt_get(log),
+            "id": "#!/bin/sh\necho 0\n",
+            "service": f'#!/bin/sh\necho "$@" >> {service_log}\n',
+        },
+    )
+    result = _make_podman(tmp_path, bin_folder, "PROMETHEUS")
+    assert result.returncode == 0, result.stdout + result.stderr
+    update, install = log.read_text().splitlines()
+    assert update.startswith("update")
+    assert install.split()[0] == "install"
+    assert install.split()[-1] == "prometheus"
+    assert service_log.read_text().split() == ["prometheus", "stop"]
 
 
 @pytest.mark.parametrize("required", ["1", ""])

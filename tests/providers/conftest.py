@@ -3,6 +3,9 @@ recorded responses on disk, switching services on, and a respx router that refus
 request it has no route for."""
 
 import functools
+import http.server
+import json
+import threading
 from pathlib import Path
 
 import httpx
@@ -82,3 +85,33 @@ def _fresh_provider_state():
     yield
     reset_breakers()
     reset_limits()
+
+
+class _ListenBrainzLike(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.server.paths.append(self.path)
+        body = json.dumps(
+            {"code": 200, "message": "Token valid.", "valid": True, "user_name": "me"}
+        )
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def loopback_server():
+    """A server on 127.0.0.1 that answers every GET as ListenBrainz's validate-token does
+    for a valid token (user "me"); ``.paths`` are the requests it got. For the tests of
+    the network guard, which respx would bypass."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _ListenBrainzLike)
+    server.paths = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()

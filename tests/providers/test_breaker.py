@@ -1,6 +1,7 @@
 """The circuit breaker's states, on a clock the test moves."""
 
 import pytest
+from prometheus_client import REGISTRY
 
 from rubysound.providers.breaker import (
     CircuitBreaker,
@@ -153,3 +154,19 @@ def test_one_breaker_per_service_made_from_the_settings(settings):
         lastfm.record_failure(ProviderError("lastfm", ErrorKind.UNAVAILABLE))
     assert breaker_snapshot("lastfm").state is CircuitState.OPEN
     assert breaker_snapshot("deezer").state is CircuitState.CLOSED
+
+
+def _circuit_gauge(service: str) -> float | None:
+    return REGISTRY.get_sample_value("rubysound_provider_circuit_open", {"service": service})
+
+
+def test_the_circuit_gauge_is_one_from_opening_until_a_call_succeeds(clock):
+    breaker = CircuitBreaker("deezer", failure_threshold=2, reset_seconds=30, clock=clock)
+    assert _circuit_gauge("deezer") == 0
+    _fail(breaker, 2)
+    assert _circuit_gauge("deezer") == 1
+    clock.now += 31
+    assert breaker.acquire() is True  # half-open: still not closed
+    assert _circuit_gauge("deezer") == 1
+    breaker.record_success()
+    assert _circuit_gauge("deezer") == 0

@@ -16,6 +16,7 @@ from rubysound.providers.netguard import (
     is_public_address,
     normalise_host,
 )
+from tests.waiting import async_wait_until
 
 PREVIEW_HOSTS = HostAllowList(
     [
@@ -191,11 +192,7 @@ async def test_the_connection_goes_to_the_address_that_was_checked(local_server)
     )
     stream = await backend.connect_tcp("audio-ssl.itunes.apple.com", port, timeout=5)
     await stream.aclose()
-    for _ in range(50):
-        if accepted:
-            break
-        await asyncio.sleep(0.01)
-    assert accepted
+    await async_wait_until(lambda: accepted, message="the local server saw no connection")
     assert accepted[0][0] == "127.0.0.1"
     assert lookups == ["audio-ssl.itunes.apple.com"]  # one lookup: nothing to rebind
 

@@ -14,7 +14,9 @@ from django.utils import timezone
 from rubysound.catalog.models import Track
 from rubysound.social.models import Comment, Notification, Playlist, PlaylistItem
 from rubysound.social.realtime import comments_group, notifications_group
+from rubysound.social.services import annotations
 from tests.factories import (
+    AlbumFactory,
     CommentFactory,
     CommentLikeFactory,
     NotificationFactory,
@@ -520,3 +522,24 @@ def test_staff_create_a_playlist_for_a_user_with_its_first_tracks(staff_client):
     playlist = Playlist.objects.get(title="Made by staff")
     assert (playlist.owner, playlist.is_favorites) == (owner, False)
     assert positions(playlist) == [(0, first.pk), (1, second.pk)]
+
+
+def test_stars_and_ratings_are_records_listed_in_a_bounded_number_of_queries(staff_client):
+    def annotate(count):
+        for _ in range(count):
+            user, album = UserFactory(), AlbumFactory()
+            annotations.star(user, "album", [album.pk])
+            annotations.star(user, "artist", [album.artist_id])
+            annotations.set_rating(user, "album", album.pk, 4)
+            annotations.set_rating(user, "track", TrackFactory().pk, 2)
+
+    annotate(2)
+    urls = ["/admin/social/starredalbum/", "/admin/social/starredartist/", "/admin/social/rating/"]
+    few = {}
+    for url in urls:
+        queries_for(staff_client, url, {})  # warm-up
+        few[url] = queries_for(staff_client, url, {})
+    annotate(10)
+    for url in urls:
+        assert queries_for(staff_client, url, {}) == few[url] <= LIST_QUERY_BOUND
+        assert staff_client.get(f"{url}add/").status_code == 403

@@ -203,6 +203,7 @@ def test_likers_newest_first_with_the_documented_items(api_client, favorites):
     assert [item["username"] for item in body["results"]] == ["latest", "middle", "early"]
     assert body["results"][2] == {
         "username": "early",
+        "display_name": "early",
         "avatar_url": "http://testserver/static/img/default-avatar.svg",
         "profile_url": "http://testserver/u/early/",
         "liked_at": first.created_at.isoformat().replace("+00:00", "Z"),

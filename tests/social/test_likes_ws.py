@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from rubysound.asgi import application
 from rubysound.social.models import Notification
 from tests.factories import PlaylistFactory, favorites_of
-from tests.realtime import access_token, make_user
+from tests.realtime import access_token, assert_nothing_pushed_to_user, make_user
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -70,7 +70,7 @@ async def test_a_like_and_its_removal_reach_the_owner_live():
             "unread_count": 0,
         }
         # The liker is not told about their own like.
-        assert await bob_ws.receive_nothing(timeout=0.1)
+        await assert_nothing_pushed_to_user(bob_ws, bob)
     exists = database_sync_to_async(Notification.objects.filter(pk=notification_id).exists)
     assert not await exists()
 
@@ -81,7 +81,7 @@ async def test_a_repeated_like_is_announced_once():
         await call_api(bob, "post", "/api/playlists/public/ann/like/")
         await call_api(bob, "post", "/api/playlists/public/ann/like/")
         assert (await ann_ws.receive_json_from(timeout=2))["type"] == "playlist_like"
-        assert await ann_ws.receive_nothing(timeout=0.2)
+        await assert_nothing_pushed_to_user(ann_ws, ann)
 
 
 async def test_a_like_of_another_public_playlist_by_id_reaches_its_owner():

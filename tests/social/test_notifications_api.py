@@ -116,7 +116,7 @@ def test_never_cached(auth_client):
     assert "private" in auth_client.get(URL)["Cache-Control"]
 
 
-@pytest.mark.parametrize("count", [1, 12])
+@pytest.mark.parametrize("count", [20, 1000])
 def test_list_queries_do_not_grow_with_the_page(
     auth_client, user, count, django_assert_max_num_queries
 ):

@@ -14,7 +14,7 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from rubysound.asgi import application
 from rubysound.social.realtime import notifications_group, push_to_user
-from tests.realtime import access_token, make_user
+from tests.realtime import access_token, assert_nothing_pushed_to_user, make_user
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -199,17 +199,18 @@ async def test_push_to_user_reaches_every_open_socket_of_that_user_only():
         await database_sync_to_async(push_to_user)(ann.pk, payload)
         assert await phone.receive_json_from() == payload
         assert await laptop.receive_json_from() == payload
-        assert await other.receive_nothing(timeout=0.1)
+        await assert_nothing_pushed_to_user(other, bob)
 
 
-async def test_ping_is_answered_and_unknown_messages_are_ignored():
+async def test_ping_is_answered_and_unknown_messages_are_told_so():
     user = await make_user()
     token = await access_token(user)
     async with socket(f"{PATH}?token={token}") as ws:
         await assert_connected(ws)
-        await ws.send_json_to({"type": "subscribe", "to": "everything"})
-        await ws.send_json_to(["not", "an", "object"])
-        assert await ws.receive_nothing(timeout=0.1)
+        # Every bad frame on every route: tests/core/test_websocket_frames.py.
+        for frame in ({"type": "subscribe", "to": "everything"}, ["not", "an", "object"]):
+            await ws.send_json_to(frame)
+            assert (await ws.receive_json_from())["code"] == "bad_request"
         await ws.send_json_to({"type": "ping"})
         assert await ws.receive_json_from() == {"type": "pong"}
 

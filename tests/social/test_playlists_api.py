@@ -9,6 +9,7 @@ from tests.factories import (
     PlaylistFactory,
     PlaylistItemFactory,
     PlaylistLikeFactory,
+    TrackFactory,
     UserFactory,
     favorites_of,
 )
@@ -126,6 +127,56 @@ def test_creating_refuses_bad_input(auth_client, user, payload, detail_text):
     if detail_text:
         assert body["detail"] == detail_text
     assert Playlist.objects.filter(owner=user).count() == 1  # Favorites only
+
+
+def titles_of(playlist_id: int) -> list[str]:
+    items = Playlist.objects.get(pk=playlist_id).items.order_by("position")
+    return list(items.values_list("track__title", flat=True))
+
+
+def test_creating_a_playlist_with_its_tracks_in_one_request(auth_client, user):
+    first, second, third = (TrackFactory(title=title) for title in ("Dawn", "Noon", "Dusk"))
+
+    response = auth_client.post(
+        LIST,
+        {"title": "Saved queue", "track_ids": [third.pk, first.pk, third.pk, second.pk]},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert set(body) == declared()  # track_ids is only sent, never answered
+    assert body["tracks_count"] == 3
+    assert titles_of(body["id"]) == ["Dusk", "Dawn", "Noon"]
+
+
+@pytest.mark.parametrize("count", [2, 40])
+def test_creating_with_tracks_queries_do_not_grow(
+    auth_client, user, count, django_assert_max_num_queries
+):
+    ids = [TrackFactory().pk for _ in range(count)]
+    # The token's user; the playlist; lock, tracks, items there, insert, touch; the answer.
+    with django_assert_max_num_queries(12):
+        response = auth_client.post(LIST, {"title": "Many", "track_ids": ids}, format="json")
+    assert response.json()["tracks_count"] == count
+
+
+def test_an_unknown_track_creates_no_playlist(auth_client, user):
+    known = TrackFactory()
+    response = auth_client.post(
+        LIST, {"title": "Broken", "track_ids": [known.pk, known.pk + 1000]}, format="json"
+    )
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Track not found."
+    assert Playlist.objects.filter(owner=user).count() == 1  # Favorites only
+
+
+def test_creating_refuses_too_many_tracks(auth_client, user):
+    response = auth_client.post(
+        LIST, {"title": "Huge", "track_ids": list(range(1, 502))}, format="json"
+    )
+    assert response.status_code == 400
+    assert Playlist.objects.filter(owner=user).count() == 1
 
 
 def test_creating_needs_a_signed_in_user(api_client):

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from rubysound.catalog import charts
+from rubysound.catalog.listening import charts, tallies
 from rubysound.social.selectors.playlists import FAVORITES_SIGNAL
-from tests.catalog.listening import listeners, play
+from tests.catalog.plays import listeners, play
 from tests.factories import PlaylistItemFactory, TrackFactory, UserFactory, favorites_of
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def crowd_and_favorite():
 
 
 def test_the_signal_is_registered_by_the_social_app():
-    assert FAVORITES_SIGNAL in charts._SIGNALS
+    assert FAVORITES_SIGNAL in tallies._SIGNALS
 
 
 def test_a_favorited_track_ranks_up(crowd_and_favorite):

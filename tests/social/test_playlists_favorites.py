@@ -88,7 +88,7 @@ def test_an_account_without_favorites_reads_an_empty_one_and_nothing_is_created(
     assert not Playlist.objects.filter(owner=user).exists()
 
 
-@pytest.mark.parametrize("items", [3, 30])
+@pytest.mark.parametrize("items", [20, 1000])
 def test_reading_runs_the_same_queries_however_many_tracks(
     auth_client, user, items, django_assert_max_num_queries
 ):
@@ -426,3 +426,39 @@ def test_album_of_a_new_remote_track_is_kept(auth_client):
         format="json",
     )
     assert Track.objects.get(title="Teardrop").album.title == "Mezzanine"
+
+
+# --- Revalidation: ETag / If-None-Match ---------------------------------------------------------
+
+
+def test_a_matching_if_none_match_is_answered_304_and_a_change_gives_a_new_200(auth_client, user):
+    favorites = favorites_of(user)
+    PlaylistItemFactory(playlist=favorites)
+    first = auth_client.get(ME)
+    etag = first["ETag"]
+    assert first.status_code == 200
+    assert etag
+
+    again = auth_client.get(ME, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == etag
+    assert "private" in again["Cache-Control"]
+
+    added = TrackFactory()
+    assert auth_client.post(ME_TRACKS, {"track_id": added.pk}, format="json").status_code == 201
+    changed = auth_client.get(ME, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert added.pk in [track["id"] for track in changed.json()["tracks"]]
+
+
+def test_another_user_s_etag_gets_their_own_favorites_not_a_304(auth_client, user):
+    other = UserFactory()
+    PlaylistItemFactory(playlist=favorites_of(other))
+    PlaylistItemFactory(playlist=favorites_of(user))
+    mine = auth_client.get(ME)
+    auth_client.force_authenticate(other)
+    theirs = auth_client.get(ME, HTTP_IF_NONE_MATCH=mine["ETag"])
+    assert theirs.status_code == 200
+    assert theirs.json()["id"] == favorites_of(other).pk

@@ -12,6 +12,7 @@ from rubysound.social.serializers.playlists import (
     PlaylistTrackSerializer,
     ReorderResultSerializer,
     TrackChangeSerializer,
+    TracksAddedSerializer,
 )
 from tests.factories import (
     AlbumFactory,
@@ -223,6 +224,30 @@ def test_adding_an_unknown_track_is_a_404(auth_client, mix):
     response = auth_client.post(tracks_url(mix), {"track_id": 999_999}, format="json")
     assert response.status_code == 404
     assert response.json()["detail"] == "Track not found."
+
+
+def test_adding_many_at_the_end_leaves_out_songs_already_there(auth_client, mix, filled):
+    new = [TrackFactory() for _ in range(3)]
+    ids = [new[1].pk, filled[0].pk, new[0].pk, new[1].pk, new[2].pk]
+
+    response = auth_client.post(tracks_url(mix), {"track_ids": ids}, format="json")
+
+    assert response.status_code == 201
+    body = response.json()
+    assert set(body) == set(TracksAddedSerializer().fields)
+    assert (body["detail"], body["tracks_count"], body["added"], body["already"]) == (
+        "Tracks added.",
+        7,
+        3,
+        1,
+    )
+    assert order(mix) == [*(t.pk for t in filled), new[1].pk, new[0].pk, new[2].pk]
+
+
+@pytest.mark.parametrize("payload", [{"track_ids": [1], "position": 0}, {"track_ids": ["x"]}])
+def test_adding_many_refuses_bad_input(auth_client, mix, filled, payload):
+    assert auth_client.post(tracks_url(mix), payload, format="json").status_code == 400
+    assert order(mix) == [t.pk for t in filled]
 
 
 def test_a_playlist_and_favorites_hold_the_same_track_independently(auth_client, user, mix):

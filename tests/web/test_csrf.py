@@ -27,7 +27,7 @@ def test_login_form_carries_a_token_that_is_accepted(browser, user):
         {"username": user.username, "password": DEFAULT_PASSWORD, "csrfmiddlewaretoken": tokens[0]},
     )
 
-    assertRedirects(response, "/profile/", fetch_redirect_response=False)
+    assertRedirects(response, "/", fetch_redirect_response=False)
     assert logged_in_user_id(browser) == user.pk
 
 
@@ -52,17 +52,17 @@ def test_signup_without_token_creates_nothing(browser, django_user_model):
 
 def test_profile_forms_carry_tokens_and_refuse_posts_without(browser, user):
     browser.force_login(user)
-    page = browser.get("/profile/")
-    # Sign out (header), profile and password forms.
-    assert len(csrf_tokens(page)) == 3
+    page = browser.get("/settings/profile/")
+    # Sign out (header) and profile forms.
+    assert len(csrf_tokens(page)) == 2
 
-    refused = browser.post("/profile/", {"action": "profile", "bio": "forged"})
+    refused = browser.post("/settings/profile/", {"action": "profile", "bio": "forged"})
     assertContains(refused, CSRF_PAGE_TEXT, status_code=403)
     user.refresh_from_db()
     assert user.bio == ""
 
     accepted = browser.post(
-        "/profile/",
+        "/settings/profile/",
         {
             "action": "profile",
             "bio": "real",
@@ -70,7 +70,7 @@ def test_profile_forms_carry_tokens_and_refuse_posts_without(browser, user):
             "csrfmiddlewaretoken": csrf_tokens(page)[1],
         },
     )
-    assertRedirects(accepted, "/profile/", fetch_redirect_response=False)
+    assertRedirects(accepted, "/settings/profile/", fetch_redirect_response=False)
     user.refresh_from_db()
     assert user.bio == "real"
 

@@ -48,7 +48,7 @@ def test_server_error_page_shows_no_internals(client, monkeypatch):
         raise RuntimeError("secret internals: password=hunter2")
 
     # The home view looks up `render` at call time; the 500 handler has its own.
-    monkeypatch.setattr("rubysound.web.home_views.render", explode)
+    monkeypatch.setattr("rubysound.web.views.home.render", explode)
     client.raise_request_exception = False
 
     response = client.get("/")

@@ -131,7 +131,7 @@ def test_profile_has_the_russian_table_for_more_notifications(client):
     user = UserFactory()
     NotificationFactory.create_batch(21, recipient=user)
     client.force_login(user)
-    response = client.get("/profile/", **RUSSIAN)
+    response = client.get("/settings/notifications/", **RUSSIAN)
     config = json.loads(
         re.search(
             r'<script id="notifications-config" type="application/json">(.*?)</script>',

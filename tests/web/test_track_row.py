@@ -1,6 +1,7 @@
 """The shared track rows (web/_track_row.html, web/_track_list.html), their template filters,
 and the player bar's markup in every page."""
 
+import datetime
 import html
 import json
 import re
@@ -8,7 +9,7 @@ import re
 import pytest
 from django.template.loader import render_to_string
 
-from rubysound.web.templatetags.web_tags import duration, json_attr, player_track
+from rubysound.web.templatetags.web_tags import display_datetime, duration, json_attr, player_track
 
 TRACK = {
     "id": 7,
@@ -62,13 +63,20 @@ def test_player_track_keeps_only_what_the_player_needs():
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(0, "0:00"), (5.4, "0:05"), (59.6, "1:00"), (201.6, "3:22"), (3725, "1:02:05")],
+    [
+        (0, "0:00"),
+        (5.4, "0:05"),
+        (59.6, "0:59"),
+        (201.6, "3:21"),
+        (3599.9, "59:59"),
+        (3725, "1:02:05"),
+    ],
 )
 def test_duration(seconds, text):
     assert duration(seconds) == text
 
 
-@pytest.mark.parametrize("seconds", [None, "", "abc", -3])
+@pytest.mark.parametrize("seconds", [None, "", "abc", -3, float("nan"), float("inf")])
 def test_duration_unknown(seconds):
     assert duration(seconds) == ""
 
@@ -91,7 +99,7 @@ def test_row_renders_a_labelled_play_button_links_and_safe_data():
     assert data["url"] == TRACK["url"]
     assert 'href="/artists/3/"' in content
     assert 'href="/albums/5/"' in content
-    assert "3:22" in content
+    assert "3:21" in content
     assert 'src="/api/albums/5/cover?size=300"' in content
     assert 'alt=""' in content
 
@@ -155,5 +163,26 @@ def test_every_page_has_the_player_bar_hidden_until_something_plays(client):
 
 @pytest.mark.django_db
 def test_player_knows_a_signed_in_listener(logged_in_client):
-    content = logged_in_client.get("/profile/").content.decode()
+    content = logged_in_client.get("/settings/profile/").content.decode()
     assert 'data-signed-in="true"' in content
+
+
+def test_display_datetime_is_a_plain_utc_fallback():
+    two_hours_east = datetime.timezone(datetime.timedelta(hours=2))
+    moment = datetime.datetime(2026, 12, 6, 10, 56, tzinfo=two_hours_east)
+    assert display_datetime(moment) == "2026-12-06 08:56 UTC"
+    assert display_datetime(None) == ""
+
+
+def test_a_row_has_a_menu_with_the_tracks_album_and_artist():
+    content = render_to_string("web/_track_row.html", {"track": TRACK})
+    assert 'aria-label="More for Rose &quot;&lt;b&gt;Red&lt;/b&gt;&quot; &amp; Gold"' in content
+    assert 'data-album-url="/albums/5/"' in content
+    assert 'data-artist-url="/artists/3/"' in content
+    assert "data-add-url" not in content  # anonymous: nothing to add to
+
+
+def test_a_row_with_nothing_to_offer_has_no_menu():
+    known_by_name = {"name": "Somewhere", "artist": "Someone", "url": "", "image_url": ""}
+    content = render_to_string("web/_track_row.html", {"track": known_by_name})
+    assert "track-menu-button" not in content

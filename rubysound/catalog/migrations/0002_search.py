@@ -1,4 +1,4 @@
-"""Search structures for rubysound.catalog.search, one set per database vendor.
+"""Search structures for rubysound.catalog.search.engine, one set per database vendor.
 
 Both vendors get the same things, kept in sync by triggers (so bulk_create, queryset
 update/delete, raw SQL and COPY are covered, not only Model.save()):
@@ -23,7 +23,7 @@ These objects are not in Django's model state: the migration owns them, and reve
 turned into spaces, runs of spaces made one, and a leading space so that " word" matches
 at the start of a word.
 The character lists below must stay identical to TOKEN_SPACE / TOKEN_DELETE in
-rubysound/catalog/search.py (they are copied, not imported: a migration is frozen history).
+rubysound/catalog/search/query.py (they are copied, not imported: a migration is frozen history).
 """
 
 # ruff: noqa: S608, S105 (constant SQL text built from this module's own fragments)
@@ -185,7 +185,7 @@ def sqlite_triggers() -> list[str]:
     schema changes on SQLite: a later migration that alters catalog_track, catalog_artist
     or catalog_album must run these again afterwards (RunPython, SQLite only), e.g.
     ``importlib.import_module("rubysound.catalog.migrations.0002_search").sqlite_triggers()``
-    (tests/catalog/test_search.py checks that the triggers are there).
+    (tests/catalog/search/test_engine.py checks that the triggers are there).
     """
     artist_name = _artist_text("new.id")
     album_title = _album_text("new.id")

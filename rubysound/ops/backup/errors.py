@@ -1,4 +1,13 @@
-"""Failures of a backup operation, each with the exit code scripts can rely on."""
+"""Failures of a backup operation, each with the exit code scripts can rely on.
+
+They are the ops domain's errors (``DomainError``): a code from ``BackupErrorCode``, which
+``manage.py backup`` prints and the backup center records, and an HTTP status for a view
+that lets one through.
+"""
+
+from enum import StrEnum
+
+from rubysound.core.errors import DomainError
 
 # Exit codes of ``manage.py backup`` (documented in the command's help and the README).
 EXIT_OK = 0
@@ -24,41 +33,61 @@ EXIT_CODES = {
 }
 
 
-class BackupError(Exception):
+class BackupErrorCode(StrEnum):
+    BACKUP_ERROR = "backup_error"
+    INVALID_NAME = "invalid_name"
+    NOT_FOUND = "not_found"
+    VERIFICATION_FAILED = "verification_failed"
+    INCOMPATIBLE = "incompatible"
+    LOCKED = "locked"
+    REFUSED = "refused"
+    ENGINE_FAILED = "engine_failed"
+
+
+class BackupError(DomainError):
     exit_code = EXIT_ERROR
-    code = "backup_error"
+    code = BackupErrorCode.BACKUP_ERROR
+    status = 500
+    message = "The backup operation failed."
 
 
 class InvalidName(BackupError):
     exit_code = EXIT_USAGE
-    code = "invalid_name"
+    code = BackupErrorCode.INVALID_NAME
+    status = 400
 
 
 class BackupNotFound(BackupError):
     exit_code = EXIT_NOT_FOUND
-    code = "not_found"
+    code = BackupErrorCode.NOT_FOUND
+    status = 404
 
 
 class VerificationFailed(BackupError):
     exit_code = EXIT_VERIFY_FAILED
-    code = "verification_failed"
+    code = BackupErrorCode.VERIFICATION_FAILED
+    status = 422
 
 
 class Incompatible(BackupError):
     exit_code = EXIT_INCOMPATIBLE
-    code = "incompatible"
+    code = BackupErrorCode.INCOMPATIBLE
+    status = 409
 
 
 class LockBusy(BackupError):
     exit_code = EXIT_LOCKED
-    code = "locked"
+    code = BackupErrorCode.LOCKED
+    status = 409
 
 
 class Refused(BackupError):
     exit_code = EXIT_REFUSED
-    code = "refused"
+    code = BackupErrorCode.REFUSED
+    status = 400
 
 
 class EngineFailed(BackupError):
     exit_code = EXIT_ENGINE_FAILED
-    code = "engine_failed"
+    code = BackupErrorCode.ENGINE_FAILED
+    status = 500

@@ -2,11 +2,9 @@
 CronJob that writes them is another process (another pod), so nothing is kept in memory."""
 
 import logging
-import os
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
 from . import selectors
@@ -15,19 +13,20 @@ from .store import parse_time, utc_now
 logger = logging.getLogger("rubysound.backup")
 
 
-def _newest_verification_time(backups) -> float:
+def _newest_verification_time(backups, *, ok: bool) -> float:
     times = [
         parse_time(entry["at"]).timestamp()
         for backup in backups
         for entry in backup.manifest.get("verifications") or []
-        if entry.get("ok")
+        if bool(entry.get("ok")) is ok
     ]
     return max(times, default=0.0)
 
 
 class BackupCollector:
-    """Four gauges about the newest backup; 0 when there is none (so an alert on the age of
-    the last success fires on a platform that never backed up)."""
+    """Gauges about the newest backup and the verifications; 0 when there is none (so an
+    alert on the age of the last success fires on a platform that never backed up). A failed
+    verification newer than the last successful one is an alert of its own."""
 
     def collect(self):
         try:
@@ -43,7 +42,11 @@ class BackupCollector:
             ),
             "rubysound_backup_last_verified_timestamp_seconds": (
                 "Time of the newest successful backup verification (Unix seconds; 0: none)",
-                _newest_verification_time(backups),
+                _newest_verification_time(backups, ok=True),
+            ),
+            "rubysound_backup_last_failed_verification_timestamp_seconds": (
+                "Time of the newest failed backup verification (Unix seconds; 0: none)",
+                _newest_verification_time(backups, ok=False),
             ),
             "rubysound_backup_duration_seconds": (
                 "How long the newest backup took",
@@ -56,22 +59,6 @@ class BackupCollector:
         }
         for name, (documentation, value) in values.items():
             yield GaugeMetricFamily(name, documentation, value=value)
-
-
-def register_collector(registry) -> None:
-    registry.register(BackupCollector())
-
-
-def multiprocess_exposition() -> bytes:
-    """In prometheus multiprocess mode the exported registry holds only the per-process
-    files; the backup gauges are appended from a registry of their own."""
-    if "PROMETHEUS_MULTIPROC_DIR" not in os.environ and "prometheus_multiproc_dir" not in (
-        os.environ
-    ):
-        return b""
-    registry = CollectorRegistry(auto_describe=False)
-    register_collector(registry)
-    return generate_latest(registry)
 
 
 def _backup_age_detail() -> str:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 import rubysound
+from rubysound.ops.models import BackupTask
 
 from . import selectors, store
 from .engines import engine_for_default_database
@@ -213,7 +214,9 @@ def restore_backup(
         safety = _create_locked(engine, with_media=False, reason="safety", progress=progress)
         progress(f"safety backup: {safety.name}")
         progress(f"restoring {backup.name} (the database is locked until it completes)")
+        task_log = _task_log()
         counts = engine.restore(backup.path, progress)
+        _write_back_task_log(task_log)
         notes = selectors.row_count_differences(backup.manifest.get("row_counts") or {}, counts)
         media_files = None
         if with_media:
@@ -221,6 +224,20 @@ def restore_backup(
             media_files = extract_media_tar(media_path, progress)
     logger.warning("backup restored", extra={"backup": backup.name, "safety_backup": safety.name})
     return RestoreReport(backup, safety, round(time.monotonic() - started, 3), notes, media_files)
+
+
+def _task_log() -> list[dict]:
+    """The backup center's history as it is now (a few hundred rows at most)."""
+    return list(BackupTask.objects.values())
+
+
+def _write_back_task_log(rows: list[dict]) -> None:
+    """The history survives the restore that replaced its table: the backup holds the log as
+    it was then, with the task that took it still "running" and nameless. Every row known
+    before the restore is written back as it was; rows only the backup knows stay."""
+    for row in rows:
+        values = dict(row)
+        BackupTask.objects.update_or_create(pk=values.pop("id"), defaults=values)
 
 
 # --- prune and delete ------------------------------------------------------------------------

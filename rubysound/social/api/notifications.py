@@ -5,7 +5,6 @@ Items have the one shape notifications also have over ``/ws/notifications/``
 """
 
 from django.urls import path
-from django.utils.cache import add_never_cache_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
@@ -14,6 +13,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from rubysound.core.http.caching import private
 from rubysound.core.pagination import BoundedPageNumberPagination
 from rubysound.core.serializers import ErrorSerializer
 
@@ -35,11 +35,7 @@ def _unread_only(raw: str | None) -> bool:
     raise ValidationError({"unread": ["Use unread=true or unread=false."]})
 
 
-def _never_cached(response: Response) -> Response:
-    add_never_cache_headers(response)
-    return response
-
-
+@private
 class NotificationListView(GenericAPIView):
     permission_classes = [IsAuthenticated]
     pagination_class = BoundedPageNumberPagination
@@ -76,9 +72,10 @@ class NotificationListView(GenericAPIView):
         response.data["unread_count"] = (
             self.paginator.page.paginator.count if unread_only else unread_count(request.user)
         )
-        return _never_cached(response)
+        return response
 
 
+@private
 class MarkNotificationsReadView(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -102,9 +99,7 @@ class MarkNotificationsReadView(APIView):
         serializer = shapes.MarkReadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         marked = mark_read(request.user, serializer.ids_to_mark())
-        return _never_cached(
-            Response({"marked": marked, "unread_count": unread_count(request.user)})
-        )
+        return Response({"marked": marked, "unread_count": unread_count(request.user)})
 
 
 urlpatterns = [

@@ -6,32 +6,33 @@ exists; a public one may be read by anyone and changed only by its owner (403). 
 personal (``liked_by_me``, private playlists): never cached by anyone.
 """
 
+from django.conf import settings
 from django.urls import path
-from django.utils.cache import add_never_cache_headers
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import NotFound, PermissionDenied
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from rubysound.catalog.music_serializers import Absolutizer
-from rubysound.core.exceptions import error_body
+from rubysound.catalog.types import Absolutizer
+from rubysound.core.http.caching import private, revalidated
+from rubysound.core.http.versioned import versioned_body
 from rubysound.core.pagination import BoundedPageNumberPagination
 from rubysound.core.serializers import ErrorSerializer
 
+from ..errors import TrackAlreadyInPlaylist, TrackNotInPlaylist
 from ..models import Playlist
 from ..selectors import playlists as selectors
+from ..selectors.access import access_playlist
 from ..serializers import playlists as ps
 from ..services import playlists as services
+from ..versions import favorites_entry_key, favorites_version_keys
 
 # GET /api/playlists/me/ answers at most this many tracks (``tracks_truncated`` says when
 # there are more); /api/playlists/<id>/tracks/ pages through all of them.
 FAVORITES_TRACKS_LIMIT = 1000
-
-PLAYLIST_NOT_FOUND = "Playlist not found."
-NOT_YOURS = "Only the owner can change this playlist."
 
 TAGS = ["playlists"]
 AUTH_ERRORS = {401: ErrorSerializer}
@@ -55,25 +56,15 @@ _REMOVE_DESCRIPTION = (
 )
 
 
-def _private(response: Response) -> Response:
-    add_never_cache_headers(response)
-    return response
-
-
-def _refused(exc: services.PlaylistError) -> Response:
-    status = 404 if exc.code == "not_found" else 400
-    return _private(Response(error_body(exc.message, exc.code), status=status))
-
-
-def _track_exists(exc: services.TrackAlreadyInPlaylist, playlist: Playlist, absolute) -> Response:
+def _track_exists(exc: TrackAlreadyInPlaylist, playlist: Playlist, absolute) -> Response:
     body = {
         "detail": exc.message,
         "code": exc.code,
-        "track": selectors.track_objects([exc.item], absolute)[0],
+        "track": selectors.playlist_tracks([exc.item])[0].as_json(absolute),
         "title": playlist.title,
         "playlist_id": playlist.pk,
     }
-    return _private(Response(body, status=409))
+    return Response(body, status=exc.status)
 
 
 def _removal_data(request):
@@ -87,28 +78,26 @@ def _add(request, playlist: Playlist, data: dict) -> Response:
         item = services.add_track(
             playlist, ps.TrackRefSerializer.track_ref(data), position=data.get("position")
         )
-    except services.TrackAlreadyInPlaylist as exc:
+    except TrackAlreadyInPlaylist as exc:
+        # Not an error body: the documented 409 carries the item already there, as a Track.
         return _track_exists(exc, playlist, absolute)
-    except services.PlaylistError as exc:
-        return _refused(exc)
-    track = selectors.track_objects([item], absolute)[0]
+    track = selectors.playlist_tracks([item])[0].as_json(absolute)
     count = playlist.items.count()
-    return _private(Response(ps.track_change("Track added.", playlist, track, count), status=201))
+    return Response(ps.track_change("Track added.", playlist, track, count), status=201)
 
 
 def _remove(request, playlist: Playlist, data: dict) -> Response:
-    try:
-        item = services.remove_track(playlist, ps.TrackRefSerializer.track_ref(data))
-    except services.PlaylistError as exc:
-        return _refused(exc)
-    track = selectors.track_objects([item], Absolutizer(request))[0]
+    item = services.remove_track(playlist, ps.TrackRefSerializer.track_ref(data))
+    track = selectors.playlist_tracks([item])[0].as_json(Absolutizer(request))
     count = playlist.items.count()
-    return _private(Response(ps.track_change("Track removed.", playlist, track, count)))
+    return Response(ps.track_change("Track removed.", playlist, track, count))
 
 
 # --- /api/playlists/me/ (section 1) ---------------------------------------------------------
 
 
+@private
+@revalidated
 class MyFavoritesView(APIView):
     """The signed-in user's Favorites."""
 
@@ -130,11 +119,27 @@ class MyFavoritesView(APIView):
         filters = ps.ItemFiltersSerializer.item_filters(
             ps.validated(ps.ItemFiltersSerializer(data=request.query_params))
         )
-        playlist = selectors.favorites_with_counts(request.user)
-        items = list(selectors.filtered_items(playlist, filters)[: FAVORITES_TRACKS_LIMIT + 1])
-        truncated = len(items) > FAVORITES_TRACKS_LIMIT
-        tracks = selectors.track_objects(items[:FAVORITES_TRACKS_LIMIT], Absolutizer(request))
-        return _private(Response(ps.favorites_data(request.user, playlist, tracks, truncated)))
+        absolute = Absolutizer(request)
+        user = request.user
+
+        def render() -> bytes:
+            playlist = selectors.favorites_with_counts(user)
+            items = selectors.for_cards(selectors.filtered_items(playlist, filters))
+            items = list(items[: FAVORITES_TRACKS_LIMIT + 1])
+            truncated = len(items) > FAVORITES_TRACKS_LIMIT
+            shown = selectors.playlist_tracks(items[:FAVORITES_TRACKS_LIMIT])
+            tracks = [track.as_json(absolute) for track in shown]
+            return JSONRenderer().render(ps.favorites_data(user, playlist, tracks, truncated))
+
+        # Apps poll this all day: kept rendered until one of the user's playlist writes
+        # (or the catalog) changes it, so their next read shows it.
+        stored = versioned_body(
+            favorites_entry_key(user, filters, absolute.base),
+            favorites_version_keys(user),
+            render,
+            settings.FAVORITES_CACHE_SECONDS,
+        )
+        return stored.as_response()
 
     @extend_schema(
         tags=TAGS,
@@ -146,11 +151,10 @@ class MyFavoritesView(APIView):
     def patch(self, request):
         title = ps.validated(ps.FavoritesTitleSerializer(data=request.data))["title"]
         playlist = services.rename_favorites(request.user, title)
-        return _private(
-            Response({"detail": "Title updated.", "title": playlist.title, "id": playlist.pk})
-        )
+        return Response({"detail": "Title updated.", "title": playlist.title, "id": playlist.pk})
 
 
+@private
 class MyFavoritesTracksView(APIView):
     """Adding tracks to, and removing them from, the signed-in user's Favorites."""
 
@@ -197,28 +201,14 @@ class MyFavoritesTracksView(APIView):
         data = ps.validated(ps.TrackRefSerializer(data=_removal_data(request)))
         playlist = selectors.favorites_of(request.user)
         if playlist is None:  # nothing was ever added: nothing to remove (and nothing created)
-            return _refused(services.TrackNotInPlaylist(services.TRACK_NOT_FOUND))
+            raise TrackNotInPlaylist
         return _remove(request, playlist, data)
 
 
 # --- /api/playlists/ (section 2) ---------------------------------------------------------------
 
 
-def _readable(request, pk: int) -> Playlist:
-    playlist = selectors.visible_playlist(pk, request.user)
-    if playlist is None:
-        raise NotFound(PLAYLIST_NOT_FOUND)
-    return playlist
-
-
-def _writable(request, pk: int) -> Playlist:
-    """The playlist when the user owns it; 404 when they may not even see it, else 403."""
-    playlist = _readable(request, pk)
-    if playlist.owner_id != request.user.pk:
-        raise PermissionDenied(NOT_YOURS)
-    return playlist
-
-
+@private
 class PlaylistListView(GenericAPIView):
     """The signed-in user's playlists (Favorites first), and new ones."""
 
@@ -236,27 +226,29 @@ class PlaylistListView(GenericAPIView):
         page = self.paginate_queryset(selectors.playlists_of(request.user))
         absolute = Absolutizer(request)
         data = [ps.playlist_data(playlist, absolute) for playlist in page]
-        return _private(self.get_paginated_response(data))
+        return self.get_paginated_response(data)
 
     @extend_schema(
         tags=TAGS,
         operation_id="playlists_create",
-        summary="Create a playlist",
-        request=ps.PlaylistSerializer,
+        summary="Create a playlist, empty or with tracks",
+        request=ps.PlaylistCreateSerializer,
         responses={201: ps.PlaylistSerializer, 400: ErrorSerializer, **AUTH_ERRORS},
     )
     def post(self, request):
-        data = ps.validated(ps.PlaylistSerializer(data=request.data))
-        playlist = services.create_playlist(
+        data = ps.validated(ps.PlaylistCreateSerializer(data=request.data))
+        playlist, _added = services.create_playlist_with_tracks(
             request.user,
             title=data["title"],
             description=data.get("description", ""),
             visibility=data.get("visibility", Playlist.Visibility.PRIVATE),
+            track_ids=data.get("track_ids", []),
         )
         playlist = selectors.playlist_with_counts(playlist, request.user)
-        return _private(Response(ps.playlist_data(playlist, Absolutizer(request)), status=201))
+        return Response(ps.playlist_data(playlist, Absolutizer(request)), status=201)
 
 
+@private
 class PlaylistDetailView(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
@@ -267,8 +259,8 @@ class PlaylistDetailView(APIView):
         responses={200: ps.PlaylistSerializer, 404: ErrorSerializer},
     )
     def get(self, request, pk: int):
-        playlist = _readable(request, pk)
-        return _private(Response(ps.playlist_data(playlist, Absolutizer(request))))
+        playlist = access_playlist(request.user, pk)
+        return Response(ps.playlist_data(playlist, Absolutizer(request)))
 
     @extend_schema(
         tags=TAGS,
@@ -292,19 +284,16 @@ class PlaylistDetailView(APIView):
         return self._update(request, pk, partial=False)
 
     def _update(self, request, pk: int, *, partial: bool):
-        playlist = _writable(request, pk)
+        playlist = access_playlist(request.user, pk, for_write=True)
         data = ps.validated(ps.PlaylistSerializer(data=request.data, partial=partial))
-        try:
-            services.update_playlist(
-                playlist,
-                title=data.get("title"),
-                description=data.get("description"),
-                visibility=data.get("visibility"),
-            )
-        except services.PlaylistError as exc:
-            return _refused(exc)
+        services.update_playlist(
+            playlist,
+            title=data.get("title"),
+            description=data.get("description"),
+            visibility=data.get("visibility"),
+        )
         playlist = selectors.playlist_with_counts(playlist, request.user)
-        return _private(Response(ps.playlist_data(playlist, Absolutizer(request))))
+        return Response(ps.playlist_data(playlist, Absolutizer(request)))
 
     @extend_schema(
         tags=TAGS,
@@ -314,14 +303,11 @@ class PlaylistDetailView(APIView):
         responses={200: ps.PlaylistDeletedSerializer, **WRITE_ERRORS},
     )
     def delete(self, request, pk: int):
-        playlist = _writable(request, pk)
-        try:
-            services.delete_playlist(playlist)
-        except services.PlaylistError as exc:
-            return _refused(exc)
-        return _private(Response({"detail": "Playlist deleted."}))
+        services.delete_playlist(access_playlist(request.user, pk, for_write=True))
+        return Response({"detail": "Playlist deleted."})
 
 
+@private
 class PlaylistTracksView(GenericAPIView):
     """A playlist's tracks: read (paginated, filtered), add, remove, reorder."""
 
@@ -337,23 +323,42 @@ class PlaylistTracksView(GenericAPIView):
         responses={200: ps.PlaylistTrackSerializer(many=True), **READ_ERRORS},
     )
     def get(self, request, pk: int):
-        playlist = _readable(request, pk)
+        playlist = access_playlist(request.user, pk)
         filters = ps.ItemFiltersSerializer.item_filters(
             ps.validated(ps.ItemFiltersSerializer(data=request.query_params))
         )
-        page = self.paginate_queryset(selectors.filtered_items(playlist, filters))
-        tracks = selectors.track_objects(page, Absolutizer(request))
-        return _private(self.get_paginated_response(tracks))
+        page = self.paginate_queryset(
+            selectors.for_cards(selectors.filtered_items(playlist, filters))
+        )
+        absolute = Absolutizer(request)
+        tracks = [track.as_json(absolute) for track in selectors.playlist_tracks(page)]
+        return self.get_paginated_response(tracks)
 
     @extend_schema(
         tags=TAGS,
         operation_id="playlists_tracks_add",
-        summary="Add a track (at the end, or at a position)",
-        request=ps.PlaylistTrackAddSerializer,
-        responses={201: ps.TrackChangeSerializer, 409: ps.TrackExistsSerializer, **WRITE_ERRORS},
+        summary="Add a track (at the end, or at a position), or many (track_ids, at the end)",
+        request=PolymorphicProxySerializer(
+            component_name="PlaylistTracksAddRequest",
+            serializers=[ps.PlaylistTrackAddSerializer, ps.PlaylistTracksAddSerializer],
+            resource_type_field_name=None,
+        ),
+        responses={
+            201: PolymorphicProxySerializer(
+                component_name="PlaylistTracksAddResult",
+                serializers=[ps.TrackChangeSerializer, ps.TracksAddedSerializer],
+                resource_type_field_name=None,
+            ),
+            409: ps.TrackExistsSerializer,
+            **WRITE_ERRORS,
+        },
     )
     def post(self, request, pk: int):
-        playlist = _writable(request, pk)
+        playlist = access_playlist(request.user, pk, for_write=True)
+        if isinstance(request.data, dict) and "track_ids" in request.data:
+            data = ps.validated(ps.PlaylistTracksAddSerializer(data=request.data))
+            result = services.add_tracks(playlist, data["track_ids"])
+            return Response(ps.tracks_added(playlist, result), status=201)
         return _add(
             request, playlist, ps.validated(ps.PlaylistTrackAddSerializer(data=request.data))
         )
@@ -368,7 +373,7 @@ class PlaylistTracksView(GenericAPIView):
         responses={200: ps.TrackChangeSerializer, **WRITE_ERRORS},
     )
     def delete(self, request, pk: int):
-        playlist = _writable(request, pk)
+        playlist = access_playlist(request.user, pk, for_write=True)
         data = ps.validated(ps.PlaylistTrackRemoveSerializer(data=_removal_data(request)))
         return _remove(request, playlist, data)
 
@@ -380,30 +385,23 @@ class PlaylistTracksView(GenericAPIView):
         responses={200: ps.ReorderResultSerializer, **WRITE_ERRORS},
     )
     def patch(self, request, pk: int):
-        playlist = _writable(request, pk)
+        playlist = access_playlist(request.user, pk, for_write=True)
         data = ps.validated(ps.TrackMoveSerializer(data=request.data))
-        try:
-            if "track_ids" in data:
-                services.reorder_tracks(playlist, data["track_ids"])
-                moved = {"detail": "Playlist reordered.", "track_id": None, "position": None}
-            else:
-                item = services.move_track(
-                    playlist, track_id=data["track_id"], position=data["position"]
-                )
-                moved = {
-                    "detail": "Track moved.",
-                    "track_id": item.track_id,
-                    "position": item.position,
-                }
-        except services.PlaylistError as exc:
-            return _refused(exc)
+        if "track_ids" in data:
+            services.reorder_tracks(playlist, data["track_ids"])
+            moved = {"detail": "Playlist reordered.", "track_id": None, "position": None}
+        else:
+            item = services.move_track(
+                playlist, track_id=data["track_id"], position=data["position"]
+            )
+            moved = {"detail": "Track moved.", "track_id": item.track_id, "position": item.position}
         body = {
             **moved,
             "title": playlist.title,
             "playlist_id": playlist.pk,
             "tracks_count": playlist.items.count(),
         }
-        return _private(Response(body))
+        return Response(body)
 
 
 urlpatterns = [

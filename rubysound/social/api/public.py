@@ -8,31 +8,26 @@ a single playlist says whether the viewer likes it, so it is never stored by sha
 import re
 
 from django.urls import path
-from django.utils.cache import patch_cache_control
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from rubysound.catalog.music_serializers import Absolutizer
+from rubysound.catalog.types import Absolutizer
 from rubysound.core.exceptions import error_body
+from rubysound.core.http.caching import private, public
 from rubysound.core.pagination import BoundedPageNumberPagination
 from rubysound.core.serializers import ErrorSerializer
 
 from ..models import Playlist
 from ..selectors import public as selectors
-from ..selectors.playlists import playlist_items, track_objects
+from ..selectors.playlists import for_cards, playlist_items, playlist_tracks
 from ..serializers import public as shapes
-from ..services.likes import (
-    OwnPlaylistError,
-    PlaylistNotPublicError,
-    like_playlist,
-    unlike_playlist,
-)
+from ..services.likes import like_playlist, unlike_playlist
 
 TRENDING_MAX_AGE = 30
 PUBLIC_PLAYLIST_NOT_FOUND = "Public playlist not found."
@@ -55,12 +50,6 @@ PAGE_PARAMS = [
 ]
 
 
-class CannotLikeOwnPlaylist(APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_detail = "You cannot like your own playlist."
-    default_code = "own_playlist"
-
-
 def _trending_limit(raw: str | None) -> int | None:
     """The ``limit`` parameter in 1..30 (8 when absent), else None."""
     if raw is None or raw.strip() == "":
@@ -70,12 +59,6 @@ def _trending_limit(raw: str | None) -> int | None:
         return None
     value = int(raw)
     return value if 1 <= value <= selectors.TRENDING_MAX_LIMIT else None
-
-
-def _private(response: Response) -> Response:
-    # Per-viewer (liked_by_me) and live: a reload must show the current counts.
-    patch_cache_control(response, private=True, no_cache=True)
-    return response
 
 
 class TrendingPublicPlaylistsView(APIView):
@@ -92,6 +75,7 @@ class TrendingPublicPlaylistsView(APIView):
         parameters=[OpenApiParameter("limit", OpenApiTypes.INT, description="1..30, default 8")],
         responses={200: shapes.TrendingPlaylistsSerializer, 400: ErrorSerializer},
     )
+    @public(max_age=TRENDING_MAX_AGE)
     def get(self, request):
         limit = _trending_limit(request.query_params.get("limit"))
         if limit is None:
@@ -104,9 +88,7 @@ class TrendingPublicPlaylistsView(APIView):
             shapes.trending_item(playlist, absolute)
             for playlist in selectors.trending_public_favorites(limit)
         ]
-        response = Response({"results": results, "meta": {"count": len(results), "limit": limit}})
-        patch_cache_control(response, public=True, max_age=TRENDING_MAX_AGE)
-        return response
+        return Response({"results": results, "meta": {"count": len(results), "limit": limit}})
 
 
 # --- Finding the playlist of a URL ----------------------------------------------------------
@@ -132,6 +114,8 @@ class _ById:
         return playlist
 
 
+# Per-viewer (liked_by_me) and live: a reload must show the current counts.
+@private
 class PublicFavoritesView(_ByUsername, APIView):
     """A user's public Favorites with its tracks; ``liked_by_me`` is the viewer's."""
 
@@ -148,10 +132,10 @@ class PublicFavoritesView(_ByUsername, APIView):
     )
     def get(self, request, username):
         playlist = self.find_playlist(request, username=username)
-        tracks = track_objects(playlist_items(playlist), Absolutizer(request))
-        return _private(
-            Response(shapes.public_playlist_body(playlist, tracks, Absolutizer(request)))
-        )
+        absolute = Absolutizer(request)
+        items = for_cards(playlist_items(playlist))
+        tracks = [track.as_json(absolute) for track in playlist_tracks(items)]
+        return Response(shapes.public_playlist_body(playlist, tracks, absolute))
 
 
 # --- Likes ------------------------------------------------------------------------------------
@@ -164,6 +148,7 @@ LIKE_RESPONSES = {
 }
 
 
+@private
 class _LikeView(APIView):
     """POST likes the playlist, DELETE unlikes it; both are idempotent."""
 
@@ -171,14 +156,9 @@ class _LikeView(APIView):
 
     def _answer(self, request, action, **kwargs) -> Response:
         playlist = self.find_playlist(request, **kwargs)
-        try:
-            outcome = action(request.user, playlist)
-        except OwnPlaylistError:
-            raise CannotLikeOwnPlaylist() from None
-        except PlaylistNotPublicError:  # turned private between the lookup and the like
-            raise NotFound(PUBLIC_PLAYLIST_NOT_FOUND) from None
+        outcome = action(request.user, playlist)
         body = shapes.like_result(playlist, liked=outcome.liked, likes_count=outcome.likes_count)
-        return _private(Response(body))
+        return Response(body)
 
 
 class PublicFavoritesLikeView(_ByUsername, _LikeView):
@@ -234,6 +214,7 @@ class PlaylistLikeView(_ById, _LikeView):
 # --- Likers -----------------------------------------------------------------------------------
 
 
+@private
 class _LikersView(GenericAPIView):
     permission_classes = [AllowAny]
     pagination_class = BoundedPageNumberPagination
@@ -242,9 +223,7 @@ class _LikersView(GenericAPIView):
         playlist = self.find_playlist(request, **kwargs)
         page = self.paginate_queryset(selectors.playlist_likers(playlist))
         absolute = Absolutizer(request)
-        return _private(
-            self.get_paginated_response([shapes.liker_item(like, absolute) for like in page])
-        )
+        return self.get_paginated_response([shapes.liker_item(like, absolute) for like in page])
 
 
 LIKERS_RESPONSES = {

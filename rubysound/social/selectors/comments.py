@@ -9,9 +9,11 @@ HTTP views and the comments WebSocket consumer both use these two.
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
 
+from rubysound.accounts.models import username_key_for
 from rubysound.core.timefmt import iso_utc
 
 from ..models import COMMENT_TOMBSTONE, Comment, CommentLike, Playlist
+from ..people import ShownUser
 
 # The thread view shows the latest this many root comments (each with all its replies).
 THREAD_ROOT_LIMIT = 50
@@ -23,34 +25,41 @@ THREAD_ROOT_LIMIT = 50
 def comment_base_object(comment: Comment, likes_count: int, replies: list[dict] = ()) -> dict:
     """A comment as everyone sees it, without the per-viewer fields.
 
-    Needs ``author`` and ``reply_to_user`` loaded. A tombstone (a deleted root kept for its
-    replies) shows COMMENT_TOMBSTONE and no author. ``replies`` are base objects too.
+    Needs ``author`` and ``reply_to_user`` loaded, with their profile switches (whether
+    they are named: see people.py). A tombstone (a deleted root kept for its replies) shows
+    COMMENT_TOMBSTONE and no author. ``replies`` are base objects too.
     """
-    reply_to = comment.reply_to_user
     if comment.is_deleted:
         author = {
             "author_id": None,
             "author_username": "",
+            "author_display_name": "",
             "author_avatar_url": "",
             "author_profile_url": "",
         }
         text = COMMENT_TOMBSTONE
     else:
+        # Authors others may not look up are "a listener" (see people.py); the id stays,
+        # for ``can_delete``: it names nobody.
+        shown = ShownUser.of(comment.author)
         author = {
             "author_id": comment.author_id,
-            "author_username": comment.author.username,
-            "author_avatar_url": comment.author.avatar_url,
-            "author_profile_url": comment.author.profile_url,
+            "author_username": shown.username,
+            "author_display_name": shown.display_name,
+            "author_avatar_url": shown.avatar_url,
+            "author_profile_url": shown.profile_url,
         }
         text = comment.text
+    reply_to = ShownUser.of(comment.reply_to_user) if comment.reply_to_user else None
     return {
         "id": comment.pk,
         "text": text,
         **author,
         "created_at": iso_utc(comment.created_at),
         "parent_id": comment.parent_id,
-        "reply_to_user_id": reply_to.pk if reply_to is not None else None,
+        "reply_to_user_id": comment.reply_to_user_id,
         "reply_to_username": reply_to.username if reply_to is not None else None,
+        "reply_to_display_name": reply_to.display_name if reply_to is not None else None,
         "likes_count": likes_count,
         "is_deleted": comment.is_deleted,
         "replies": list(replies),
@@ -113,14 +122,16 @@ def public_favorites(username: str) -> tuple[object | None, Playlist | None]:
         Playlist.objects.public()
         .favorites()
         .select_related("owner")
-        .filter(owner__username__iexact=username)
+        .filter(owner__username_key=username_key_for(username))
         .first()
     )
     if playlist is not None:
         return playlist.owner, playlist
     owner = (
         get_user_model()
-        .objects.filter(username__iexact=username, is_active=True, is_public_favorites=True)
+        .objects.filter(
+            username_key=username_key_for(username), is_active=True, is_public_favorites=True
+        )
         .first()
     )
     return owner, None

@@ -8,6 +8,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import BooleanField, Count, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from rubysound.accounts.models import username_key_for
+
 from ..models import Comment, Playlist, PlaylistItem, PlaylistLike
 
 TRENDING_DEFAULT_LIMIT = 8
@@ -85,7 +87,7 @@ def public_favorites_of(username: str, viewer=None) -> Playlist | None:
     """
     return (
         _public_with_counts(viewer or AnonymousUser())
-        .filter(is_favorites=True, owner__username__iexact=username)
+        .filter(is_favorites=True, owner__username_key=username_key_for(username))
         .first()
     )
 
@@ -100,6 +102,15 @@ def playlist_likers(playlist: Playlist):
     return (
         PlaylistLike.objects.filter(playlist=playlist)
         .select_related("user")
-        .only("pk", "created_at", "playlist_id", "user__username", "user__avatar")
+        .only(
+            "pk",
+            "created_at",
+            "playlist_id",
+            "user__username",
+            "user__avatar",
+            # Whether the liker is named (social.people).
+            "user__is_active",
+            "user__is_public_favorites",
+        )
         .order_by("-created_at", "-pk")
     )

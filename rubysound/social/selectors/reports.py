@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, Min, OuterRef, Q
 
-from rubysound.catalog.charts import genre_slug
-from rubysound.catalog.models import Genre, Track
+from rubysound.catalog.models import Genre, Track, genre_slug
 
 from ..models import PlaylistItem
 

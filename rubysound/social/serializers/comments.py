@@ -5,6 +5,7 @@ from rest_framework import serializers
 from rubysound.core.serializers import RejectUnknownFieldsMixin
 
 from ..models import COMMENT_MAX_LENGTH
+from ..people import LISTENER, ShownUser
 from ..services.comments import TEXT_REQUIRED, TEXT_TOO_LONG
 
 _MAX_ID = 2**63 - 1
@@ -40,16 +41,32 @@ class CommentCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
 
 
 class _CommentFieldsSerializer(serializers.Serializer):
+    """An author (or the user a reply answers) whose profile others cannot open (private,
+    or deactivated) is shown as "a listener": username and profile link null, the default
+    avatar."""
+
     id = serializers.IntegerField()
     text = serializers.CharField(help_text='"comment deleted" for a tombstone.')
     author_id = serializers.IntegerField(allow_null=True, help_text="null for a tombstone")
-    author_username = serializers.CharField(help_text='"" for a tombstone')
+    author_username = serializers.CharField(
+        allow_null=True, help_text='"" for a tombstone, null for a hidden author'
+    )
+    author_display_name = serializers.CharField(
+        help_text=f'The username, "{LISTENER}" for a hidden author, "" for a tombstone'
+    )
     author_avatar_url = serializers.CharField()
-    author_profile_url = serializers.CharField()
+    author_profile_url = serializers.CharField(
+        allow_null=True, help_text='"" for a tombstone, null for a hidden author'
+    )
     created_at = serializers.DateTimeField()
     parent_id = serializers.IntegerField(allow_null=True, help_text="null for a root comment")
     reply_to_user_id = serializers.IntegerField(allow_null=True)
-    reply_to_username = serializers.CharField(allow_null=True)
+    reply_to_username = serializers.CharField(
+        allow_null=True, help_text="null when not a reply to someone, or to a hidden user"
+    )
+    reply_to_display_name = serializers.CharField(
+        allow_null=True, help_text=f'The username or "{LISTENER}"; null when not a reply'
+    )
     likes_count = serializers.IntegerField()
     liked_by_me = serializers.BooleanField()
     can_delete = serializers.BooleanField(help_text="The viewer is the author or the owner.")
@@ -86,9 +103,22 @@ class CommentLikeStateSerializer(serializers.Serializer):
 
 
 class CommentLikerSerializer(serializers.Serializer):
-    """One like of a comment: who, and when (renders a CommentLike with its user)."""
+    """One like of a comment: who, and when (renders a CommentLike with its user). A liker
+    whose profile others cannot open is shown as "a listener": username and profile link
+    null, the default avatar."""
 
-    username = serializers.CharField(source="user.username")
-    avatar_url = serializers.CharField(source="user.avatar_url")
-    profile_url = serializers.CharField(source="user.profile_url")
+    username = serializers.CharField(
+        source="liker.username", allow_null=True, help_text="null for a hidden liker"
+    )
+    display_name = serializers.CharField(
+        source="liker.display_name", help_text=f'The username, or "{LISTENER}".'
+    )
+    avatar_url = serializers.CharField(source="liker.avatar_url")
+    profile_url = serializers.CharField(
+        source="liker.profile_url", allow_null=True, help_text="null for a hidden liker"
+    )
     liked_at = serializers.DateTimeField(source="created_at")
+
+    def to_representation(self, instance):
+        like = {"liker": ShownUser.of(instance.user), "created_at": instance.created_at}
+        return super().to_representation(like)

@@ -11,13 +11,15 @@ from rubysound.core.serializers import RejectUnknownFieldsMixin
 from ..models import Notification
 
 MAX_IDS_PER_REQUEST = 500
+# A BigAutoField's range: a larger id is no notification, and SQLite cannot even bind it (500).
+MAX_ID = 2**63 - 1
 
 
 class MarkReadSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """``{"ids": [...]}`` marks those; ``{}`` or ``{"all": true}`` marks every one."""
 
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         required=False,
         max_length=MAX_IDS_PER_REQUEST,
         help_text=f"At most {MAX_IDS_PER_REQUEST}; ids that are not yours are ignored.",

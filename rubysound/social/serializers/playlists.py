@@ -10,13 +10,19 @@ import uuid
 
 from rest_framework import serializers
 
-from rubysound.catalog.music_serializers import Absolutizer, MusicTrackSerializer
+from rubysound.catalog.types import Absolutizer
+from rubysound.catalog.types.card_shapes import MusicTrackSerializer
 from rubysound.core.serializers import RejectUnknownFieldsMixin
 from rubysound.core.timefmt import iso_utc
 
 from ..models import DESCRIPTION_MAX_LENGTH, FAVORITES_TITLE, TITLE_MAX_LENGTH, Playlist
 from ..selectors.playlists import ITEM_ORDERS, SORT_POSITION, ItemFilters
-from ..services.playlists import TrackRef, favorites_visibility
+from ..services.playlists import (
+    MAX_TRACKS_PER_ADD,
+    TrackRef,
+    TracksAdded,
+    favorites_visibility,
+)
 
 TITLE_REQUIRED = "Title is required."
 TITLE_TOO_LONG = "Title is too long."
@@ -146,6 +152,24 @@ class PlaylistTrackAddSerializer(RejectUnknownFieldsMixin, TrackAddSerializer):
 
 class PlaylistTrackRemoveSerializer(RejectUnknownFieldsMixin, TrackRefSerializer):
     pass
+
+
+def _track_ids_field(help_text: str, **kwargs) -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
+        max_length=MAX_TRACKS_PER_ADD,
+        help_text=f"{help_text} At most {MAX_TRACKS_PER_ADD}.",
+        **kwargs,
+    )
+
+
+class PlaylistTracksAddSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    """Many catalog tracks appended at once (``add_tracks``)."""
+
+    track_ids = _track_ids_field(
+        "Catalog track ids, appended in this order; songs already there (or repeated) are "
+        "left out, an unknown id adds nothing."
+    )
 
 
 class TrackMoveSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
@@ -283,6 +307,18 @@ def track_change(detail: str, playlist: Playlist, track: dict, tracks_count: int
     }
 
 
+def tracks_added(playlist: Playlist, result: TracksAdded) -> dict:
+    """The answer to many tracks appended at once (``services.add_tracks``)."""
+    return {
+        "detail": "Tracks added.",
+        "title": playlist.title,
+        "playlist_id": playlist.pk,
+        "tracks_count": playlist.items.count(),
+        "added": len(result.added),
+        "already": len(result.already),
+    }
+
+
 # --- Output shapes (for the schema) -------------------------------------------------------------
 
 
@@ -317,6 +353,20 @@ class TrackChangeSerializer(serializers.Serializer):
     title = serializers.CharField(help_text="The playlist's title.")
     playlist_id = serializers.IntegerField()
     tracks_count = serializers.IntegerField()
+
+
+class TracksAddedSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text='"Tracks added."')
+    title = serializers.CharField(help_text="The playlist's title.")
+    playlist_id = serializers.IntegerField()
+    tracks_count = serializers.IntegerField()
+    added = serializers.IntegerField(help_text="How many tracks were appended.")
+    already = serializers.IntegerField(
+        help_text=(
+            "How many were left out: the same song was in the playlist already, or earlier "
+            "in this list under another id."
+        )
+    )
 
 
 class TrackExistsSerializer(serializers.Serializer):
@@ -360,6 +410,18 @@ class PlaylistSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
     tracks_url = serializers.CharField(read_only=True)
+
+
+class PlaylistCreateSerializer(PlaylistSerializer):
+    """A new playlist, which may start with catalog tracks: one request for the player's
+    "Save as playlist"."""
+
+    track_ids = _track_ids_field(
+        "Catalog tracks the new playlist starts with, in this order (each song once); an "
+        "unknown id creates nothing.",
+        required=False,
+        write_only=True,
+    )
 
 
 class ReorderResultSerializer(serializers.Serializer):

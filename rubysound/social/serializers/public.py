@@ -7,10 +7,12 @@ real responses in tests/social/test_public_*.py.
 
 from rest_framework import serializers
 
-from rubysound.catalog.music_serializers import Absolutizer, MusicTrackSerializer
+from rubysound.catalog.types import Absolutizer
+from rubysound.catalog.types.card_shapes import MusicTrackSerializer
 from rubysound.core.timefmt import iso_utc
 
 from ..models import Playlist, PlaylistLike
+from ..people import LISTENER, ShownUser
 
 # --- Plain data ------------------------------------------------------------------------------
 
@@ -65,10 +67,12 @@ def like_result(playlist: Playlist, *, liked: bool, likes_count: int) -> dict:
 
 
 def liker_item(like: PlaylistLike, absolute: Absolutizer) -> dict:
+    liker = ShownUser.of(like.user)
     return {
-        "username": like.user.username,
-        "avatar_url": absolute(like.user.avatar_url),
-        "profile_url": absolute(like.user.profile_url),
+        "username": liker.username,
+        "display_name": liker.display_name,
+        "avatar_url": absolute(liker.avatar_url),
+        "profile_url": absolute(liker.profile_url) if liker.profile_url else None,
         "liked_at": iso_utc(like.created_at),
     }
 
@@ -136,9 +140,13 @@ class PlaylistLikeResultSerializer(serializers.Serializer):
 
 
 class PlaylistLikerSerializer(serializers.Serializer):
-    username = serializers.CharField()
+    """A liker whose profile others cannot open (private, or deactivated) is shown as
+    "a listener": no username, no profile link, the default avatar."""
+
+    username = serializers.CharField(allow_null=True, help_text="null for a hidden liker")
+    display_name = serializers.CharField(help_text=f'The username, or "{LISTENER}".')
     avatar_url = serializers.CharField()
-    profile_url = serializers.CharField()
+    profile_url = serializers.CharField(allow_null=True, help_text="null for a hidden liker")
     liked_at = serializers.DateTimeField()
 
 

@@ -12,6 +12,7 @@ would fail the foreign key at commit).
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ..errors import CommentGone, CommentRefused, NotAllowedToDelete
 from ..models import COMMENT_MAX_LENGTH, Comment, CommentLike, Notification, Playlist
 from ..realtime import push_comment_event_on_commit, push_to_user_on_commit
 from ..selectors.comments import comment_base_object
@@ -20,23 +21,6 @@ from .notifications import notify, withdraw_unread
 
 TEXT_REQUIRED = "Comment text is required."
 TEXT_TOO_LONG = f"Comment is too long (at most {COMMENT_MAX_LENGTH} characters)."
-
-
-class CommentRefused(Exception):
-    """A write the rules of threads refuse (answered 400); ``field`` names the culprit."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class CommentGone(Exception):
-    """The comment was deleted meanwhile (answered 404)."""
-
-
-class NotAllowedToDelete(Exception):
-    """Only the author and the playlist's owner may delete a comment (answered 403)."""
 
 
 def validate_comment_text(text: str) -> None:

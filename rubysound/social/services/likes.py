@@ -4,19 +4,13 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
+from ..errors import OwnPlaylistError, PlaylistNotPublicError
 from ..models import Notification, Playlist, PlaylistLike
 from ..realtime import push_to_user_on_commit
 from ..selectors.notifications import unread_count
 from ..selectors.public import likes_count
+from ..versions import playlists_changed
 from .notifications import notify, withdraw_unread
-
-
-class OwnPlaylistError(Exception):
-    """People cannot like their own playlists."""
-
-
-class PlaylistNotPublicError(Exception):
-    """Only playlists anyone may see can be liked."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +44,7 @@ def like_playlist(user, playlist: Playlist) -> LikeOutcome:
             created = False
         count = likes_count(playlist)
         if created:
+            playlists_changed(playlist.owner_id)  # the owner's reads show the count
             notify(
                 recipient=playlist.owner,
                 actor=user,
@@ -75,6 +70,7 @@ def unlike_playlist(user, playlist: Playlist) -> LikeOutcome:
         deleted, _ = PlaylistLike.objects.filter(playlist=playlist, user=user).delete()
         count = likes_count(playlist)
         if deleted:
+            playlists_changed(playlist.owner_id)
             owner = playlist.owner
             withdrawn = withdraw_unread(
                 recipient=owner,

@@ -79,3 +79,15 @@ def mark_read(user, ids: list[int] | None = None) -> int:
                 {"type": "notifications_read", **scope, "unread_count": unread_count(user)},
             )
     return marked
+
+
+_UNLINKED = {
+    "lastfm": Notification.Type.LASTFM_UNLINKED,
+    "listenbrainz": Notification.Type.LISTENBRAINZ_UNLINKED,
+}
+
+
+def notify_scrobble_link_refused(sender, *, user, service: str, **kwargs) -> None:
+    """The receiver of catalog's ``scrobble_link_refused``: the service refused the user's
+    session or token, the link is gone, and the user must hear it to link again."""
+    notify(recipient=user, actor=None, type=_UNLINKED[service])

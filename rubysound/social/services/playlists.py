@@ -14,17 +14,30 @@ from django.db.models import F
 from rubysound.catalog.models import Track
 from rubysound.catalog.services import get_or_create_remote_track
 
+from ..errors import (
+    FAVORITES_NOT_DELETABLE,
+    FAVORITES_VISIBILITY,
+    FavoritesRule,
+    InvalidOrder,
+    TooManyTracks,
+    TrackAlreadyInPlaylist,
+    TrackNotFound,
+    TrackNotInPlaylist,
+)
 from ..models import FAVORITES_TITLE, Playlist, PlaylistItem
 from ..selectors.playlists import (
     TrackIdentity,
     catalog_track_matching,
+    favorites_of,
     matching_item,
     playlist_items,
 )
+from ..versions import playlists_changed
 
 
 def create_favorites(user) -> Playlist:
     """The user's Favorites playlist; run by the signup service inside its transaction."""
+    playlists_changed(user.pk)
     return Playlist.objects.create(owner=user, title=FAVORITES_TITLE, is_favorites=True)
 
 
@@ -43,58 +56,6 @@ def ensure_favorites(user) -> Playlist:
         return Playlist.objects.get(owner=user, is_favorites=True)
 
 
-# --- Refusals ----------------------------------------------------------------------------------
-
-
-class PlaylistError(Exception):
-    """A playlist write that cannot be done; ``message`` is meant for the client."""
-
-    code = "invalid"
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class TrackNotFound(PlaylistError):
-    """A ``track_id`` that names no catalog track."""
-
-    code = "not_found"
-
-
-class TrackNotInPlaylist(PlaylistError):
-    code = "not_found"
-
-
-class TrackAlreadyInPlaylist(PlaylistError):
-    """The playlist already holds that song; ``item`` is the item that holds it."""
-
-    code = "track_exists"
-
-    def __init__(self, item: PlaylistItem):
-        super().__init__("Track already exists.")
-        self.item = item
-
-
-class FavoritesRule(PlaylistError):
-    """Favorites are not deleted, and their visibility is the owner's profile switch."""
-
-    code = "favorites"
-
-
-class InvalidOrder(PlaylistError):
-    code = "invalid_order"
-
-
-TRACK_NOT_FOUND = "Track not found."
-FAVORITES_NOT_DELETABLE = "Favorites cannot be deleted."
-FAVORITES_VISIBILITY = (
-    "The visibility of Favorites follows your profile: change is_public_favorites "
-    "on /api/users/me/ instead."
-)
-NOT_A_PERMUTATION = "track_ids must list every track of the playlist exactly once."
-
-
 # --- Playlists ---------------------------------------------------------------------------------
 
 
@@ -108,6 +69,7 @@ def create_playlist(
     owner, *, title: str, description: str = "", visibility: str = Playlist.Visibility.PRIVATE
 ) -> Playlist:
     """A new (non-Favorites) playlist of ``owner``; input is validated by the caller."""
+    playlists_changed(owner.pk)
     return Playlist.objects.create(
         owner=owner, title=title, description=description, visibility=visibility
     )
@@ -144,6 +106,7 @@ def update_playlist(
         for name, value in changes.items():
             setattr(playlist, name, value)
         playlist.save(update_fields=[*changes, "updated_at"])
+        playlists_changed(playlist.owner_id)
     return playlist
 
 
@@ -157,6 +120,7 @@ def delete_playlist(playlist: Playlist) -> None:
     if playlist.is_favorites:
         raise FavoritesRule(FAVORITES_NOT_DELETABLE)
     playlist.delete()
+    playlists_changed(playlist.owner_id)
 
 
 # --- Items -------------------------------------------------------------------------------------
@@ -182,13 +146,15 @@ def _lock(playlist: Playlist) -> Playlist:
 
 
 def _touch(playlist: Playlist) -> None:
+    """Every change to a playlist's items ends here (inside its transaction)."""
     playlist.save(update_fields=["updated_at"])
+    playlists_changed(playlist.owner_id)
 
 
 def _catalog_track(track_id: int) -> Track:
     track = Track.objects.select_related("artist", "album").filter(pk=track_id).first()
     if track is None:
-        raise TrackNotFound(TRACK_NOT_FOUND)
+        raise TrackNotFound
     return track
 
 
@@ -248,7 +214,7 @@ def remove_track(playlist: Playlist, ref: TrackRef) -> PlaylistItem:
         else:
             item = matching_item(playlist, ref.identity())
         if item is None:
-            raise TrackNotInPlaylist(TRACK_NOT_FOUND)
+            raise TrackNotInPlaylist
         position = item.position
         item.delete()
         playlist.items.filter(position__gt=position).update(position=F("position") - 1)
@@ -263,7 +229,7 @@ def move_track(playlist: Playlist, *, track_id: int, position: int) -> PlaylistI
         playlist = _lock(playlist)
         item = playlist_items(playlist).filter(track_id=track_id).first()
         if item is None:
-            raise TrackNotInPlaylist(TRACK_NOT_FOUND)
+            raise TrackNotInPlaylist
         last = playlist.items.count() - 1
         old, new = item.position, min(position, last)
         if new == old:
@@ -293,7 +259,7 @@ def reorder_tracks(playlist: Playlist, track_ids: list[int]) -> list[int]:
             )
         }
         if len(track_ids) != len(current) or set(track_ids) != set(current):
-            raise InvalidOrder(NOT_A_PERMUTATION)
+            raise InvalidOrder
         moved = [
             PlaylistItem(pk=current[track_id][0], position=position)
             for position, track_id in enumerate(track_ids)
@@ -303,3 +269,146 @@ def reorder_tracks(playlist: Playlist, track_ids: list[int]) -> list[int]:
             PlaylistItem.objects.bulk_update(moved, ["position"], batch_size=500)
             _touch(playlist)
     return list(track_ids)
+
+
+def replace_tracks(playlist: Playlist, track_ids: list[int]) -> int:
+    """Makes ``track_ids`` (catalog tracks; a repeated one kept once, where it first comes)
+    the whole content of ``playlist``, in that order. Returns how many tracks it holds.
+
+    Raises TrackNotFound, and changes nothing, when one of the ids names no track.
+    """
+    wanted = list(dict.fromkeys(track_ids))
+    with transaction.atomic():
+        playlist = _lock(playlist)
+        found = set(Track.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+        if len(found) != len(wanted):
+            raise TrackNotFound
+        playlist.items.all().delete()
+        PlaylistItem.objects.bulk_create(
+            [
+                PlaylistItem(playlist=playlist, track_id=track_id, position=position)
+                for position, track_id in enumerate(wanted)
+            ],
+            batch_size=500,
+        )
+        _touch(playlist)
+    return len(wanted)
+
+
+# --- Favorites as a switch (the heart of a track row) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class FavoriteChange:
+    track: Track | None  # None: no catalog track has that id
+    changed: bool  # False when the Favorites already were as asked (a repeated form, say)
+
+
+def add_favorite(user, track_id: int) -> FavoriteChange:
+    """Puts a catalog track into the user's Favorites; one already there stays as it is.
+
+    Raises TrackNotFound when no catalog track has that id.
+    """
+    try:
+        item = add_track(ensure_favorites(user), TrackRef(track_id=track_id))
+    except TrackAlreadyInPlaylist as already:
+        return FavoriteChange(already.item.track, changed=False)
+    return FavoriteChange(item.track, changed=True)
+
+
+def remove_favorite(user, track_id: int) -> FavoriteChange:
+    """Takes a catalog track out of the user's Favorites; one not there is no change.
+
+    An account without Favorites gets none created to say so.
+    """
+    favorites = favorites_of(user)
+    if favorites is not None:
+        try:
+            item = remove_track(favorites, TrackRef(track_id=track_id))
+        except TrackNotInPlaylist:
+            pass
+        else:
+            return FavoriteChange(item.track, changed=True)
+    return FavoriteChange(Track.objects.filter(pk=track_id).first(), changed=False)
+
+
+# --- Many tracks at once ("Add all", a picker's form) ----------------------------------------
+
+# At most this many tracks in one request: a page's list (an album, a playlist page of 200).
+MAX_TRACKS_PER_ADD = 500
+
+
+@dataclass(frozen=True)
+class TracksAdded:
+    """What ``add_tracks`` did: the new items in order, and the tracks left out because the
+    same song was in the playlist already (or earlier in the same request)."""
+
+    added: list[PlaylistItem]
+    already: list[Track]
+
+
+def add_tracks(playlist: Playlist, track_ids: list[int]) -> TracksAdded:
+    """Appends catalog tracks to ``playlist`` in the order given, in one transaction.
+
+    Songs already there are skipped (matched as ``add_track`` matches duplicates: the same
+    catalog track, MusicBrainz id, or folded title and artist), and so is a repeat within the
+    list; an unknown id raises TrackNotFound and nothing is added. A bounded number of
+    queries whatever the length of the list.
+    """
+    wanted = list(dict.fromkeys(track_ids))  # first occurrence wins
+    if len(wanted) > MAX_TRACKS_PER_ADD:
+        raise TooManyTracks
+    with transaction.atomic():
+        playlist = _lock(playlist)
+        tracks = Track.objects.select_related("artist", "album").in_bulk(wanted)
+        if len(tracks) != len(wanted):
+            raise TrackNotFound
+        present = playlist.items.order_by().values_list(
+            "track_id", "track__mbid", "track__title_key", "track__artist__name_key"
+        )
+        seen_ids, seen_mbids, seen_names = set(), set(), set()
+
+        def remember(track_id, mbid, title_key, artist_key) -> None:
+            seen_ids.add(track_id)
+            if mbid:
+                seen_mbids.add(str(mbid))
+            if title_key and artist_key:
+                seen_names.add((title_key, artist_key))
+
+        count = 0
+        for row in present:
+            remember(*row)
+            count += 1
+        added, already = [], []
+        for track_id in wanted:
+            track = tracks[track_id]
+            mbid = str(track.mbid) if track.mbid else None
+            names = (track.title_key, track.artist.name_key)
+            if track.pk in seen_ids or (mbid and mbid in seen_mbids) or names in seen_names:
+                already.append(track)
+                continue
+            remember(track.pk, mbid, *names)
+            added.append(PlaylistItem(playlist=playlist, track=track, position=count))
+            count += 1
+        if added:
+            PlaylistItem.objects.bulk_create(added)
+            _touch(playlist)
+    return TracksAdded(added=added, already=already)
+
+
+def create_playlist_with_tracks(
+    owner,
+    *,
+    title: str,
+    track_ids: list[int],
+    description: str = "",
+    visibility: str = Playlist.Visibility.PRIVATE,
+) -> tuple[Playlist, TracksAdded]:
+    """A new playlist of ``owner`` (private unless said otherwise) holding these catalog
+    tracks ("New playlist…" of a track's menu, the player's "Save as playlist"): both or
+    nothing, so an unknown track leaves no empty playlist behind."""
+    with transaction.atomic():
+        playlist = create_playlist(
+            owner, title=title, description=description, visibility=visibility
+        )
+        return playlist, add_tracks(playlist, track_ids)

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from rubysound.catalog import charts
+from rubysound.catalog.listening import charts
 
 
 class Command(BaseCommand):

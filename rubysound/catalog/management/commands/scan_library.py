@@ -4,13 +4,9 @@ from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
 
-from rubysound.catalog.scanner import (
-    ScanError,
-    ScanSummary,
-    resolve_targets,
-    scan_library,
-    watch_library,
-)
+from rubysound.catalog.library.scan_report import ScanSummary
+from rubysound.catalog.library.scan_targets import ScanError, resolve_targets
+from rubysound.catalog.library.scanner import scan_library, watch_library
 
 SHOWN_PER_LIST = 50
 

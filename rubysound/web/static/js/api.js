@@ -8,16 +8,27 @@
 const CSRF_COOKIE = "csrftoken";
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-/** An API answer that was not a success; `detail` is the server's message when it sent one. */
+/**
+ * An API answer that was not a success; `detail` is the server's message when it sent one,
+ * `fields` its per-field messages (validation errors), `retryAfter` the seconds a 429 asks
+ * to wait (null when it did not say).
+ */
 export class ApiError extends Error {
-  constructor(status, body) {
+  constructor(status, body, retryAfter = null) {
     const detail = body && typeof body.detail === "string" ? body.detail : "";
     super(detail || `HTTP ${status}`);
     this.name = "ApiError";
     this.status = status;
     this.detail = detail;
     this.code = body && typeof body.code === "string" ? body.code : "";
+    this.fields = body && body.fields && typeof body.fields === "object" ? body.fields : {};
+    this.retryAfter = retryAfter;
   }
+}
+
+function retryAfterSeconds(response) {
+  const seconds = Number.parseInt(response.headers.get("Retry-After") || "", 10);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : null;
 }
 
 export function readCookie(name) {
@@ -54,6 +65,6 @@ export async function apiFetch(path, { method = "GET", body, signal } = {}) {
       data = null;
     }
   }
-  if (!response.ok) throw new ApiError(response.status, data);
+  if (!response.ok) throw new ApiError(response.status, data, retryAfterSeconds(response));
   return data;
 }

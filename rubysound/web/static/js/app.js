@@ -3,7 +3,17 @@
 // first page and on every page htmx swaps in, and are cleaned up when their element leaves,
 // so sockets and timers of a page never outlive it.
 
+import { localizeTimes } from "./display.js";
+import "./navigation-errors.js";
 import "./pwa.js";
+
+// The offline page (kept by the service worker, fetched without cookies) shows itself in the
+// language of the last page seen: js/offline-language.js reads this.
+try {
+  localStorage.setItem("rubysound-language", document.documentElement.lang);
+} catch {
+  // Storage blocked (privacy mode): the offline page follows the browser's language.
+}
 
 const cleanups = new WeakMap();
 const COMPONENT_NAME = /^[a-z][a-z0-9-]*$/;
@@ -27,6 +37,9 @@ async function mountComponent(element) {
 
 function mountWithin(root) {
   if (!(root instanceof Element)) return;
+  // Before the components, which may copy them: times read the same on a full load and after
+  // boosted navigation.
+  localizeTimes(root);
   if (root.matches("[data-component]")) mountComponent(root);
   root.querySelectorAll("[data-component]").forEach(mountComponent);
 }

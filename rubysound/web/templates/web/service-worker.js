@@ -1,4 +1,4 @@
-// RubySound's service worker (rendered by rubysound/web/pwa.py; served at /service-worker.js).
+// RubySound's service worker (rendered by rubysound/web/views/pwa.py; served at /service-worker.js).
 //
 // What it keeps: static assets only (CSS, JS, htmx, images under the static URL), cache-first,
 // and the offline page. What it never keeps: pages (they carry CSRF tokens and user data), API

@@ -16,7 +16,14 @@ import { dateTimeFormat, safeUrl } from "../display.js";
 import { subscribe } from "../notification-feed.js";
 import { plural } from "../plurals.js";
 
-const LIVE_TYPES = new Set(["playlist_like", "playlist_comment", "comment_reply", "comment_like"]);
+const LIVE_TYPES = new Set([
+  "playlist_like",
+  "playlist_comment",
+  "comment_reply",
+  "comment_like",
+  "lastfm_unlinked",
+  "listenbrainz_unlinked",
+]);
 const MAX_PAGE_SIZE = 100; // the API's bound (core/pagination.py)
 
 export function mount(root) {
@@ -51,7 +58,11 @@ export function mount(root) {
         href: message.actor?.profile_url || "",
       },
       playlist: {
-        text: playlist?.title || (playlist?.is_favorites ? text.favorites : text.aPlaylist),
+        // Favorites created as "Favorites" (not renamed) read in the page's language.
+        text:
+          playlist?.is_favorites && [undefined, "", text.favoritesStored].includes(playlist.title)
+            ? text.favorites
+            : playlist?.title || text.aPlaylist,
         href: playlistUrl(playlist),
       },
     };

@@ -4,7 +4,8 @@
 // Any `[data-play]` button on any page plays the track of its `[data-track]` row (JSON, see
 // templates/web/_track_row.html) and makes the row's `[data-tracklist]` list the queue. A
 // `[data-play="all"]` button plays the list its `aria-controls` names (or the list it sits
-// in) from the top. The listeners are on `document` and registered once.
+// in) from the top; `[data-play="shuffle"]` turns shuffle on and plays that list from a
+// random track. The listeners are on `document` and registered once.
 //
 // Controls: play/pause, previous/next through the queue, a waveform slider (click, drag,
 // arrow keys) that seeks (the <audio> streams with HTTP Range), volume and mute, shuffle and
@@ -15,26 +16,77 @@
 //
 // The queue keeps the list's order; `order` is the order of play (the list's own, or with
 // shuffle on the current track first and the rest shuffled). next/previous, the end of a
-// track and the panel all go through it.
+// track and the panel all go through it. Editing the queue (the panel's drag, remove and
+// clear; `playNext`, `addToQueue`) acts on what the panel shows: the queue becomes the order
+// of play first.
+//
+// `[data-queue="next"]` and `[data-queue="add"]` buttons in a `[data-track]` row put that
+// track after the current one or at the end; other scripts call the exported `playNext`
+// and `addToQueue` with Track objects.
+//
+// Signed in, the queue lives on the server (../player/queue-sync.js): restored paused where
+// it was on load, saved (debounced) on every change, so it continues after a reload and in
+// another browser. Anonymous listeners keep it for the tab only (sessionStorage).
 
 import { apiFetch } from "../api.js";
+import { formatDuration } from "../display.js";
 import { ListenTracker } from "../player/listens.js";
 import { loadModes, nextRepeat, playOrder, saveModes } from "../player/modes.js";
 import { QueuePanel } from "../player/queue-panel.js";
+import { QueueSync } from "../player/queue-sync.js";
+import { takeResume } from "../player/resume.js";
 import { Waveform } from "../player/waveform.js";
 
+// At most this many tracks in one request (social.services.playlists.MAX_TRACKS_PER_ADD).
+const MAX_TRACKS_PER_ADD = 500;
 const SEEK_STEP = 5; // seconds, arrows
 const SEEK_PAGE = 30; // seconds, PageUp/PageDown on the waveform
 const RESTART_AFTER = 3; // "previous" past this restarts the track instead
 const ANNOUNCE_PROGRESS_MS = 10000; // the slider's value text, at most this often while playing
 const VOLUME_KEY = "rubysound-volume";
-// The queue and position, kept for this tab: a full page load (signing in or out) shows the
-// bar again, paused where it was. htmx navigation never needs it.
+// The queue and position, kept for this tab: a full page load shows the bar again where it
+// was, paused, or playing on after a language switch or a sign-out (../player/resume.js).
+// htmx navigation never needs it.
 const SESSION_KEY = "rubysound-player";
 const MAX_SAVED_QUEUE = 200;
 const PLAYABLE_ROW = "[data-track]";
+// The position is saved this often while playing (and at every pause and track change).
+const SAVE_POSITION_EVERY_MS = 15000;
 
 let mounted = false;
+let activePlayer = null;
+
+/** Puts `tracks` (Track objects) right after the current one; plays them when nothing is. */
+export function playNext(tracks) {
+  if (!activePlayer) return false;
+  return activePlayer.insertNext(playableTracks(tracks));
+}
+
+/** Puts `tracks` (Track objects) at the end of the queue. */
+export function addToQueue(tracks) {
+  if (!activePlayer) return false;
+  return activePlayer.append(playableTracks(tracks));
+}
+
+function playableTracks(tracks) {
+  const list = Array.isArray(tracks) ? tracks : [tracks];
+  return list.filter((track) => track && typeof track === "object" && track.url);
+}
+
+/** Our own absolute URLs as paths, as the pages' rows give them. */
+function sitePath(url) {
+  if (typeof url !== "string" || !url) return "";
+  try {
+    const parsed = new URL(url, document.baseURI);
+    return parsed.origin === window.location.origin ? parsed.pathname + parsed.search : url;
+  } catch {
+    return url;
+  }
+}
+
+function identity(length) {
+  return Array.from({ length }, (_, i) => i);
+}
 
 export function mount(section) {
   if (mounted) return undefined;
@@ -42,21 +94,19 @@ export function mount(section) {
   if (!bar) return undefined;
   mounted = true;
   const player = new Player(section, bar);
+  activePlayer = player;
   section.dataset.ready = "true"; // tests (and styles) can tell the player is listening
   return () => {
     player.destroy();
     delete section.dataset.ready;
     mounted = false;
+    activePlayer = null;
   };
 }
 
+/** The player's clock: the app's one duration formatter (display.js), "0:00" when unknown. */
 export function formatTime(seconds) {
-  if (!Number.isFinite(seconds) || seconds < 0) return "0:00";
-  const total = Math.floor(seconds);
-  const hours = Math.floor(total / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const secs = String(total % 60).padStart(2, "0");
-  return hours ? `${hours}:${String(minutes).padStart(2, "0")}:${secs}` : `${minutes}:${secs}`;
+  return formatDuration(seconds) || "0:00";
 }
 
 function interpolate(template, values) {
@@ -144,17 +194,30 @@ class Player {
     this.dragFraction = null;
     this.lastAnnounce = 0;
     this.restoring = 0; // a position to seek to once the restored track's metadata is known
-    this.listens = new ListenTracker(bar.dataset.signedIn === "true");
+    this.signedIn = bar.dataset.signedIn === "true";
+    this.listens = new ListenTracker(this.signedIn);
     this.waveform = new Waveform(this.wave, bar.querySelector("[data-canvas]"));
     this.panel = new QueuePanel(bar, {
       onChoose: (index) => this.jumpTo(index),
+      onMove: (from, to) => this.moveInQueue(from, to),
+      onRemove: (position) => this.removeFromQueue(position),
+      onClear: () => this.clearQueue(),
+      onSaveAsPlaylist: (title) => this.saveAsPlaylist(title),
     });
+    this.lastPositionSave = 0;
+    this.sync = this.signedIn
+      ? new QueueSync({
+          snapshot: () => this.snapshot(),
+          onConflict: (queue) => this.takeServerQueue(queue, { changedElsewhere: true }),
+        })
+      : null;
 
     this.restoreVolume();
     this.renderModes();
     this.listen();
     this.setupMediaSession();
-    this.restoreSession();
+    const session = this.restoreSession();
+    if (this.sync) this.restoreFromServer(session);
   }
 
   // --- Wiring -----------------------------------------------------------------------------
@@ -168,6 +231,7 @@ class Player {
     this.removers = [];
     const { audio } = this;
     this.on(document, "click", (event) => this.onDocumentClick(event));
+    this.on(document, "click", (event) => this.onQueueButtonClick(event));
     this.on(document, "keydown", (event) => this.onKeydown(event));
     // New page content: mark the rows of the current track.
     this.on(document, "htmx:afterSettle", () => this.syncRows());
@@ -194,10 +258,14 @@ class Player {
     this.on(audio, "pause", () => {
       this.listens.paused();
       this.renderPlaying();
+      if (!audio.ended) this.positionChanged();
     });
     this.on(audio, "timeupdate", () => {
       if (!audio.paused && !audio.seeking) this.listens.time(audio.currentTime, this.duration());
       this.renderTime();
+      if (!audio.paused && Date.now() - this.lastPositionSave > SAVE_POSITION_EVERY_MS) {
+        this.positionChanged();
+      }
     });
     this.on(audio, "seeked", () => {
       this.listens.seeked(audio.currentTime);
@@ -218,17 +286,25 @@ class Player {
     this.on(audio, "ended", () => this.onEnded());
     this.on(audio, "error", () => this.onError());
     this.on(window, "pagehide", () => this.saveSession());
+    // Back to this tab: show what another device made of the queue meanwhile.
+    this.on(document, "visibilitychange", () => {
+      if (document.visibilityState === "visible") this.refreshFromServer();
+    });
   }
 
   // --- Session (full page loads) -------------------------------------------------------------
 
   saveSession() {
+    if (this.sync) this.sync.flushOnLeave();
     if (!this.track) return;
     const start = Math.max(0, Math.min(this.index, this.queue.length - MAX_SAVED_QUEUE));
     const state = {
       queue: this.queue.slice(start, start + MAX_SAVED_QUEUE),
       index: this.index - start,
       time: this.audio.currentTime || 0,
+      playing: !this.audio.paused,
+      // The server's version this tab last knew, and whether it had changes not yet saved.
+      ...(this.sync ? { server: this.sync.known() } : {}),
     };
     try {
       sessionStorage.setItem(SESSION_KEY, JSON.stringify(state));
@@ -238,6 +314,8 @@ class Player {
   }
 
   restoreSession() {
+    // Paused where it was, unless the page that left asked to go on (player/resume.js).
+    const resume = takeResume();
     let state = null;
     try {
       state = JSON.parse(sessionStorage.getItem(SESSION_KEY) || "null");
@@ -245,17 +323,270 @@ class Player {
     } catch {
       state = null;
     }
-    if (!state || !Array.isArray(state.queue) || !state.queue[state.index]) return;
+    if (!state || !Array.isArray(state.queue) || !state.queue[state.index]) return null;
     const queue = state.queue.filter((track) => track && typeof track.url === "string");
-    if (queue.length !== state.queue.length) return;
+    if (queue.length !== state.queue.length) return null;
     this.queue = queue;
     this.order = playOrder(queue.length, state.index, this.modes.shuffle);
     this.restoring = Number(state.time) || 0;
-    this.load(state.index, { autoplay: false, quiet: true });
+    this.load(state.index, { autoplay: resume && state.playing === true, quiet: true, save: false });
+    return state;
+  }
+
+  // --- The queue on the server (signed in) ----------------------------------------------------
+
+  snapshot() {
+    const tracks = this.order.map((index) => this.queue[index]);
+    return {
+      tracks,
+      index: Math.max(0, this.order.indexOf(this.index)),
+      seconds: this.track ? this.audio.currentTime || 0 : 0,
+    };
+  }
+
+  /** On load: this tab's own state when the server still has the version it knew (or the
+   * tab played before signing in), else the server's (another device, or this tab's last
+   * save, changed it since). */
+  async restoreFromServer(session) {
+    let queue = null;
+    try {
+      queue = await this.sync.load();
+    } catch {
+      return; // Offline or signed out meanwhile: the tab's own state stays.
+    }
+    const known = session && session.server;
+    if (session && !known) {
+      // This tab was playing before its listener signed in: that queue goes on, and is kept.
+      this.sync.schedule(0);
+      return;
+    }
+    if (known && known.version === queue.version) {
+      if (known.dirty) this.sync.schedule(0);
+      return;
+    }
+    if (this.track && !this.audio.paused) {
+      // A track was started while the queue was being read: that is the newest queue.
+      this.sync.schedule(0);
+      return;
+    }
+    this.takeServerQueue(queue);
+  }
+
+  async refreshFromServer() {
+    if (!this.sync || this.sync.dirty || this.sync.version === null) return;
+    if (this.track && !this.audio.paused) return;
+    const known = this.sync.version;
+    let queue = null;
+    try {
+      queue = await this.sync.load();
+    } catch {
+      return;
+    }
+    if (this.sync.dirty || (this.track && !this.audio.paused)) return;
+    if (queue.version !== known) this.takeServerQueue(queue);
+  }
+
+  /** Shows the server's queue: paused at its position, or, when the track playing here is
+   * in it, around that track without stopping it. */
+  takeServerQueue(queue, { changedElsewhere = false } = {}) {
+    const all = Array.isArray(queue.tracks) ? queue.tracks : [];
+    const current = Number(queue.current_index) || 0;
+    const tracks = [];
+    let before = 0; // playable tracks before the current one
+    all.forEach((track, at) => {
+      if (!track || !track.url) return;
+      if (at < current) before += 1;
+      tracks.push({ ...track, url: sitePath(track.url), image_url: sitePath(track.image_url) });
+    });
+    const index = Math.min(before, tracks.length - 1);
+    if (changedElsewhere) {
+      this.panel.setStatus(this.text.textQueueChanged);
+      this.announce(this.text.textQueueChanged);
+    }
+    if (!tracks.length) {
+      this.reset();
+      return;
+    }
+    const playing = this.track && !this.audio.paused;
+    if (playing) {
+      const same = tracks.findIndex((track) => track.id === this.track.id);
+      if (same >= 0) {
+        this.queue = tracks;
+        this.order = identity(tracks.length);
+        this.index = same;
+        this.track = tracks[same];
+        this.renderQueueButtons();
+        this.renderQueue();
+        return;
+      }
+    }
+    this.queue = tracks;
+    this.order = identity(tracks.length);
+    this.restoring = (Number(queue.position_ms) || 0) / 1000;
+    this.audio.pause();
+    this.load(index, { autoplay: false, quiet: true, save: false });
+  }
+
+  /** Something the server keeps changed: save it soon (signed in). */
+  queueChanged() {
+    if (!this.sync) return;
+    this.lastPositionSave = Date.now();
+    this.sync.schedule();
+  }
+
+  positionChanged() {
+    if (this.track) this.queueChanged();
+  }
+
+  // --- Editing the queue ------------------------------------------------------------------
+
+  /** The queue in the order of play (what the panel shows), so that edits act on that. */
+  normalize() {
+    if (this.order.every((index, at) => index === at) && this.order.length === this.queue.length) {
+      return;
+    }
+    const position = this.order.indexOf(this.index);
+    this.queue = this.order.map((index) => this.queue[index]);
+    this.order = identity(this.queue.length);
+    this.index = position;
+  }
+
+  afterEdit() {
+    this.order = identity(this.queue.length);
+    this.renderQueueButtons();
+    this.renderQueue();
+    this.queueChanged();
+  }
+
+  moveInQueue(from, to) {
+    this.normalize();
+    if (!this.queue[from] || to < 0 || to >= this.queue.length || from === to) return false;
+    const [track] = this.queue.splice(from, 1);
+    this.queue.splice(to, 0, track);
+    if (this.index === from) this.index = to;
+    else if (from < this.index && to >= this.index) this.index -= 1;
+    else if (from > this.index && to <= this.index) this.index += 1;
+    this.afterEdit();
+    return true;
+  }
+
+  removeFromQueue(position) {
+    this.normalize();
+    if (!this.queue[position]) return;
+    if (this.queue.length === 1) {
+      this.reset();
+      this.queueChanged();
+      return;
+    }
+    this.queue.splice(position, 1);
+    this.order = identity(this.queue.length);
+    if (position === this.index) {
+      // The playing track went: the next one takes its place, playing if it was.
+      const playing = !this.audio.paused;
+      this.load(Math.min(position, this.queue.length - 1), { autoplay: playing, quiet: true });
+      return;
+    }
+    if (position < this.index) this.index -= 1;
+    this.afterEdit();
+  }
+
+  /** Empties "Up next": every track but the one playing. */
+  clearQueue() {
+    if (!this.track) return;
+    this.queue = [this.track];
+    this.index = 0;
+    this.afterEdit();
+  }
+
+  insertNext(tracks) {
+    if (!tracks.length) return false;
+    if (!this.track) {
+      this.playQueue(tracks, 0);
+      return true;
+    }
+    this.normalize();
+    this.queue.splice(this.index + 1, 0, ...tracks);
+    this.afterEdit();
+    this.announceAdded(tracks, this.text.textAddedNext);
+    return true;
+  }
+
+  append(tracks) {
+    if (!tracks.length) return false;
+    if (!this.track) {
+      this.queue = [...tracks];
+      this.order = identity(this.queue.length);
+      this.load(0, { autoplay: false });
+      this.announceAdded(tracks, this.text.textAdded);
+      return true;
+    }
+    this.normalize();
+    this.queue.push(...tracks);
+    this.afterEdit();
+    this.announceAdded(tracks, this.text.textAdded);
+    return true;
+  }
+
+  announceAdded(tracks, single) {
+    if (tracks.length === 1) {
+      this.announce(interpolate(single, { title: tracks[0].name || "" }));
+    } else {
+      this.announce(interpolate(this.text.textAddedMany, { count: String(tracks.length) }));
+    }
+  }
+
+  /** Nothing loaded: the bar hides, as before the first track. */
+  reset() {
+    this.audio.pause();
+    this.audio.removeAttribute("src");
+    this.audio.load();
+    this.queue = [];
+    this.order = [];
+    this.index = -1;
+    this.track = null;
+    this.restoring = 0;
+    this.renderQueue();
+    this.renderQueueButtons();
+    this.panel.close({ focus: false });
+    this.section.hidden = true;
+    document.body.classList.remove("player-open");
+    this.syncRows();
+  }
+
+  /** A new playlist with the queue's catalog tracks, each once, in the order they play. */
+  async saveAsPlaylist(title) {
+    const seen = new Set();
+    const ids = [];
+    for (const index of this.order) {
+      const id = Number(this.queue[index] && this.queue[index].id);
+      if (Number.isInteger(id) && id > 0 && !seen.has(id)) {
+        seen.add(id);
+        ids.push(id);
+      }
+    }
+    if (!ids.length) return null;
+    // One request for a queue of up to MAX_TRACKS_PER_ADD tracks; a longer one appends the
+    // rest in as few more (each batch goes at the end, so the order is the queue's).
+    const batches = [];
+    for (let start = 0; start < ids.length; start += MAX_TRACKS_PER_ADD) {
+      batches.push(ids.slice(start, start + MAX_TRACKS_PER_ADD));
+    }
+    const playlist = await apiFetch("/api/playlists/", {
+      method: "POST",
+      body: { title, track_ids: batches[0] },
+    });
+    for (const batch of batches.slice(1)) {
+      await apiFetch(`/api/playlists/${encodeURIComponent(playlist.id)}/tracks/`, {
+        method: "POST",
+        body: { track_ids: batch },
+      });
+    }
+    return playlist;
   }
 
   destroy() {
     this.removers.forEach((remove) => remove());
+    if (this.sync) this.sync.destroy();
     this.panel.destroy();
     this.waveform.destroy();
     if (this.waveformRequest) this.waveformRequest.abort();
@@ -269,11 +600,17 @@ class Player {
     const button = event.target.closest("[data-play]");
     if (!button || button.disabled || this.section.contains(button)) return;
     event.preventDefault();
-    if (button.dataset.play === "all") {
+    if (button.dataset.play === "all" || button.dataset.play === "shuffle") {
       const listId = button.getAttribute("aria-controls");
       const list =
         (listId && document.getElementById(listId)) || button.closest("[data-tracklist]");
-      if (list) this.playList(list, null);
+      if (!list) return;
+      if (button.dataset.play === "shuffle") {
+        if (!this.modes.shuffle) this.toggleShuffle();
+        this.playList(list, null, { randomStart: true });
+      } else {
+        this.playList(list, null);
+      }
       return;
     }
     const row = button.closest(PLAYABLE_ROW);
@@ -287,7 +624,21 @@ class Player {
     }
   }
 
-  playList(list, clickedRow) {
+  /** `[data-queue="next"]` / `[data-queue="add"]` in a track row: that track, next or last. */
+  onQueueButtonClick(event) {
+    // A menu that handled the click itself (and called playNext/addToQueue) says so.
+    if (event.defaultPrevented || !(event.target instanceof Element)) return;
+    const button = event.target.closest('[data-queue="next"], [data-queue="add"]');
+    if (!button || button.disabled || this.section.contains(button)) return;
+    const row = button.closest(PLAYABLE_ROW);
+    const track = row && readTrack(row);
+    if (!track || !track.url) return;
+    event.preventDefault();
+    if (button.dataset.queue === "next") this.insertNext([track]);
+    else this.append([track]);
+  }
+
+  playList(list, clickedRow, { randomStart = false } = {}) {
     const tracks = [];
     let index = 0;
     list.querySelectorAll(PLAYABLE_ROW).forEach((row) => {
@@ -298,6 +649,7 @@ class Player {
       tracks.push(track);
     });
     if (!tracks.length) return;
+    if (randomStart) index = Math.floor(Math.random() * tracks.length);
     this.playQueue(tracks, index);
   }
 
@@ -313,12 +665,13 @@ class Player {
       this.toggle();
       this.renderQueueButtons();
       this.renderQueue();
+      this.queueChanged();
       return;
     }
     this.load(index);
   }
 
-  load(index, { autoplay = true, quiet = false } = {}) {
+  load(index, { autoplay = true, quiet = false, save = true } = {}) {
     const track = this.queue[index];
     if (!track) return;
     this.index = index;
@@ -346,6 +699,7 @@ class Player {
     if (autoplay) this.play();
     this.renderPlaying();
     this.syncRows();
+    if (save) this.queueChanged();
   }
 
   play() {

@@ -27,9 +27,25 @@ export function mount(page) {
   function messageFor(error) {
     if (error instanceof ApiError) {
       if (error.status === 401) return text.signIn;
+      if (error.status === 429 && error.code === "throttled") {
+        // In the page's words, not the API's: how long to wait, counted.
+        return error.retryAfter === null
+          ? text.tooFast
+          : plural(config.plurals.tooFastSeconds, Math.max(1, error.retryAfter));
+      }
+      const textErrors = error.fields.text;
+      if (error.status === 400 && Array.isArray(textErrors) && textErrors.length) {
+        return error.code === "invalid" && tooLong(error) ? text.tooLong : textErrors[0];
+      }
       if (error.detail) return error.detail;
     }
     return text.failed;
+  }
+
+  // The text the user tried to post, kept by setUpForm for the answer's wording.
+  let lastPosted = "";
+  function tooLong() {
+    return [...lastPosted].length > config.commentMaxLength;
   }
 
   // --- Likes of the Favorites ---------------------------------------------------------------
@@ -152,10 +168,13 @@ export function mount(page) {
     element.dataset.commentId = String(comment.id);
     element.id = `comment-${comment.id}`;
     element.classList.toggle("is-deleted", deleted);
-    element.dataset.authorUsername = comment.author_username || "";
+    // A user whose profile others cannot open comes without a name or a profile link
+    // (username null): "a listener", in the page's language.
+    const authorName = deleted ? "" : (comment.author_username ?? text.listener);
+    element.dataset.authorName = authorName;
 
     const authorLink = part(element, "author-link");
-    authorLink.hidden = deleted || !comment.author_username;
+    authorLink.hidden = deleted || !authorName;
     const profileUrl = safeUrl(comment.author_profile_url);
     if (profileUrl) authorLink.href = profileUrl;
     else authorLink.removeAttribute("href");
@@ -163,11 +182,14 @@ export function mount(page) {
     const avatarUrl = safeUrl(comment.author_avatar_url);
     if (avatarUrl) avatar.src = avatarUrl;
     else avatar.removeAttribute("src");
-    part(element, "author").textContent = comment.author_username || "";
+    part(element, "author").textContent = authorName;
 
+    const answers = comment.reply_to_user_id != null;
     const replyTo = part(element, "reply-to");
-    replyTo.hidden = deleted || !comment.reply_to_username;
-    part(element, "reply-to-name").textContent = comment.reply_to_username || "";
+    replyTo.hidden = deleted || !answers;
+    part(element, "reply-to-name").textContent = answers
+      ? (comment.reply_to_username ?? text.listener)
+      : "";
 
     const time = part(element, "time");
     const created = new Date(comment.created_at);
@@ -382,6 +404,7 @@ export function mount(page) {
       const button = form.querySelector('button[type="submit"]');
       button.disabled = true;
       errorBox.textContent = "";
+      lastPosted = value;
       try {
         await submit(value);
         textarea.value = "";
@@ -414,7 +437,7 @@ export function mount(page) {
       });
     }
     form.dataset.replyToCommentId = target.dataset.commentId;
-    form.querySelector('[data-part="target"]').textContent = target.dataset.authorUsername;
+    form.querySelector('[data-part="target"]').textContent = target.dataset.authorName;
     form.querySelector("textarea").focus();
   }
 

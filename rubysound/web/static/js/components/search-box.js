@@ -11,6 +11,7 @@
 // text are dropped.
 
 import { apiFetch } from "../api.js";
+import { movedIndex } from "../list-keys.js";
 import { plural, readPlurals } from "../plurals.js";
 
 const DEBOUNCE_MS = 200;
@@ -257,12 +258,12 @@ export function mount(form) {
           else if (input.value.trim()) suggest(input.value.trim());
           return;
         }
-        setActive(active + 1 >= count ? 0 : active + 1);
+        setActive(movedIndex("ArrowDown", active, count) ?? -1);
         break;
       case "ArrowUp":
         if (listbox.hidden || !count) return;
         event.preventDefault();
-        setActive(active <= 0 ? count - 1 : active - 1);
+        setActive(movedIndex("ArrowUp", active, count));
         break;
       case "Enter":
         if (!listbox.hidden && active >= 0) {

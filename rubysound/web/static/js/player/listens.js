@@ -2,7 +2,8 @@
 // count) and, once they reach half the track or four minutes (the server's rule, see
 // catalog/listens.py), reports the play once to POST /api/listens/. A failed report is
 // retried a few times; the same (track, listened_at) is the same listen on the server, so a
-// retry never counts twice.
+// retry never counts twice. When a play starts, the server is told it is playing now
+// (POST /api/listens/now-playing/), once a play.
 
 import { apiFetch } from "../api.js";
 
@@ -35,8 +36,20 @@ export class ListenTracker {
   }
 
   playing(currentTime) {
-    if (!this.startedAt) this.startedAt = new Date();
+    if (!this.startedAt) {
+      this.startedAt = new Date();
+      this.announce();
+    }
     this.last = currentTime;
+  }
+
+  /** Tells the server this play started (the user's "now playing"); a failure is no matter. */
+  announce() {
+    if (!this.enabled || !this.track || !this.track.id) return;
+    apiFetch("/api/listens/now-playing/", {
+      method: "POST",
+      body: { track_id: this.track.id },
+    }).catch(() => {});
   }
 
   paused() {

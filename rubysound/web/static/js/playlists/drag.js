@@ -1,12 +1,20 @@
-// Dragging a playlist's rows by their handle: HTML5 drag and drop for a mouse, pointer
-// events for touch and pens (which HTML5 drag and drop serves badly). The rows move under
-// the pointer; on release the Reorderer saves the new place, or the row goes back.
+// Dragging a list's rows by their handle: HTML5 drag and drop for a mouse, pointer events
+// for touch and pens (which HTML5 drag and drop serves badly). The rows move under the
+// pointer; on release the reorderer saves the new place, or the row goes back. A playlist's
+// rows by default; the player's "Up next" panel passes its own row and handle selectors.
+//
+// `reorderer`: rows() (in page order), place(row, index) (put back), settled(row) (dropped
+// at a new place), refreshButtons().
 
 const ROW = "li.track-row";
 const HANDLE = ".drag-handle";
 
 /** Wires dragging on `list`; answers a function that unwires it. */
-export function enableDrag(list, reorderer) {
+export function enableDrag(
+  list,
+  reorderer,
+  { row: ROW_SELECTOR = ROW, handle: HANDLE_SELECTOR = HANDLE } = {},
+) {
   let dragged = null;
   let startIndex = -1;
   let dropped = false;
@@ -20,7 +28,7 @@ export function enableDrag(list, reorderer) {
   };
 
   const follow = (clientY, target) => {
-    const over = target instanceof Element ? target.closest(ROW) : null;
+    const over = target instanceof Element ? target.closest(ROW_SELECTOR) : null;
     if (!dragged || !over || over === dragged || over.parentElement !== list) return;
     const rect = over.getBoundingClientRect();
     const after = clientY > rect.top + rect.height / 2;
@@ -45,11 +53,11 @@ export function enableDrag(list, reorderer) {
 
   // --- Mouse: HTML5 drag and drop, started from the handle only ------------------------------
   const onMouseDown = (event) => {
-    const handle = event.target instanceof Element ? event.target.closest(HANDLE) : null;
-    if (handle) handle.closest(ROW)?.setAttribute("draggable", "true");
+    const handle = event.target instanceof Element ? event.target.closest(HANDLE_SELECTOR) : null;
+    if (handle) handle.closest(ROW_SELECTOR)?.setAttribute("draggable", "true");
   };
   const onDragStart = (event) => {
-    const row = event.target instanceof Element ? event.target.closest(ROW) : null;
+    const row = event.target instanceof Element ? event.target.closest(ROW_SELECTOR) : null;
     if (!row || row.getAttribute("draggable") !== "true") return;
     begin(row);
     event.dataTransfer.effectAllowed = "move";
@@ -71,8 +79,8 @@ export function enableDrag(list, reorderer) {
   // --- Touch and pen: pointer events on the handle ---------------------------------------
   const onPointerDown = (event) => {
     if (event.pointerType === "mouse") return;
-    const handle = event.target instanceof Element ? event.target.closest(HANDLE) : null;
-    const row = handle?.closest(ROW);
+    const handle = event.target instanceof Element ? event.target.closest(HANDLE_SELECTOR) : null;
+    const row = handle?.closest(ROW_SELECTOR);
     if (!row) return;
     event.preventDefault();
     handle.setPointerCapture(event.pointerId);

@@ -1,0 +1,1 @@
+"""HTTP helpers shared by the apps' views: byte ranges of files on disk (``ranges``)."""

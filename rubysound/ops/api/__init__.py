@@ -1,0 +1,1 @@
+"""Operations over HTTP: the health probes, the metrics and the API's own documentation."""
