@@ -1,69 +1,17 @@
 """``services.likes``: liking and unliking playlists, the owner's notifications and live pushes.
 
-Pushes are read from the real channel layer (in-memory, or Redis with REDIS_URL), from a
-channel subscribed to the owner's notifications group as their open page would be.
+Pushes are read as the owner's open page would receive them (``tests/social/pushes.py``).
 """
 
-import asyncio
-
 import pytest
-from channels.layers import get_channel_layer
 
+from rubysound.social.errors import OwnPlaylistError, PlaylistNotPublicError
 from rubysound.social.models import Notification, PlaylistLike
-from rubysound.social.realtime import notifications_group
-from rubysound.social.services.likes import (
-    OwnPlaylistError,
-    PlaylistNotPublicError,
-    like_playlist,
-    unlike_playlist,
-)
+from rubysound.social.services.likes import like_playlist, unlike_playlist
 from rubysound.social.services.notifications import mark_read
 from tests.factories import PlaylistFactory, PlaylistLikeFactory, UserFactory, favorites_of
 
 pytestmark = pytest.mark.django_db
-
-
-class Pushes:
-    """What reaches users' notification sockets: a channel per listening user.
-
-    The listening side runs in one event loop of its own, as a server's consumers do (the
-    Redis layer binds a channel's receive queue to the loop that first waited on it).
-    """
-
-    def __init__(self):
-        self.layer = get_channel_layer()
-        self.loop = asyncio.new_event_loop()
-        self.channels: dict[int, str] = {}
-
-    def listen(self, user) -> None:
-        channel = self.loop.run_until_complete(self.layer.new_channel())
-        self.loop.run_until_complete(self.layer.group_add(notifications_group(user.pk), channel))
-        self.channels[user.pk] = channel
-
-    def received(self, user) -> list[dict]:
-        return self.loop.run_until_complete(self._drain(self.channels[user.pk]))
-
-    async def _drain(self, channel: str) -> list[dict]:
-        payloads = []
-        while True:
-            try:
-                message = await asyncio.wait_for(self.layer.receive(channel), timeout=0.2)
-            except TimeoutError:
-                return payloads
-            payloads.append(message["payload"])
-
-    def close(self) -> None:
-        self.loop.run_until_complete(self.layer.flush())
-        if hasattr(self.layer, "close_pools"):
-            self.loop.run_until_complete(self.layer.close_pools())
-        self.loop.close()
-
-
-@pytest.fixture
-def pushes():
-    pushes = Pushes()
-    yield pushes
-    pushes.close()
 
 
 @pytest.fixture

@@ -6,18 +6,10 @@ from django.utils import timezone
 from rubysound.social.models import Notification
 from rubysound.social.services.notifications import mark_read, notify, withdraw_unread
 from tests.factories import NotificationFactory, PlaylistFactory, UserFactory, favorites_of
-from tests.social.test_likes_service import Pushes
 
 pytestmark = pytest.mark.django_db
 
 LIKE = Notification.Type.PLAYLIST_LIKE
-
-
-@pytest.fixture
-def pushes():
-    pushes = Pushes()
-    yield pushes
-    pushes.close()
 
 
 @pytest.fixture
