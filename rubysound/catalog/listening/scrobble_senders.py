@@ -26,12 +26,12 @@ from django.conf import settings
 from rubysound import __version__
 from rubysound.accounts.services import decrypt_service_credential
 from rubysound.catalog.models import ScrobbleLink, ScrobbleOutboxEntry, Track
+from rubysound.catalog.types.listenbrainz import CLIENT_NAME, track_metadata
 
 from .scrobble_outbox import Delivery, Service, services_excluded_for
 
 logger = logging.getLogger("rubysound.scrobbles")
 
-CLIENT_NAME = "RubySound"
 # Last.fm's error codes that say "try again later" (service offline, temporary error,
 # rate limit); 9 is the invalid session key.
 LASTFM_RETRYABLE = {11, 16, 29}
@@ -171,22 +171,6 @@ def send_lastfm(session_key: str, entries: Sequence[ScrobbleOutboxEntry]) -> Del
 # --- ListenBrainz ---------------------------------------------------------------------------
 
 
-def _listenbrainz_metadata(track: Track) -> dict:
-    additional = {"submission_client": CLIENT_NAME, "submission_client_version": __version__}
-    if track.mbid:
-        additional["recording_mbid"] = str(track.mbid)
-    if track.duration:
-        additional["duration_ms"] = int(track.duration * 1000)
-    metadata = {
-        "artist_name": track.artist.name,
-        "track_name": track.title,
-        "additional_info": additional,
-    }
-    if track.album_id:
-        metadata["release_name"] = track.album.title
-    return metadata
-
-
 def _listenbrainz_post(link, token: str, body: dict, timeout: float) -> httpx.Response:
     return _client().post(
         listenbrainz_root(link) + _LISTENBRAINZ_SUBMIT,
@@ -211,7 +195,7 @@ def send_listenbrainz(link, token: str, entries: Sequence[ScrobbleOutboxEntry]) 
         "payload": [
             {
                 "listened_at": int(entry.listen.listened_at.timestamp()),
-                "track_metadata": _listenbrainz_metadata(entry.listen.track),
+                "track_metadata": track_metadata(entry.listen.track),
             }
             for entry in entries
         ],
@@ -291,7 +275,7 @@ def _now_playing_request(link: ScrobbleLink, credential: str, track: Track) -> t
         return settings.LASTFM_SCROBBLE_URL, {"data": _lastfm_form(params, credential)}
     body = {
         "listen_type": "playing_now",
-        "payload": [{"track_metadata": _listenbrainz_metadata(track)}],
+        "payload": [{"track_metadata": track_metadata(track)}],
     }
     headers = {"Authorization": f"Token {credential}"}
     return listenbrainz_root(link) + _LISTENBRAINZ_SUBMIT, {"json": body, "headers": headers}

@@ -3,6 +3,8 @@
 import uuid
 from datetime import datetime
 
+from rubysound.catalog.types.listenbrainz import track_metadata
+
 # A stable stand-in for ListenBrainz's recording_msid (its id of a submitted recording):
 # derived from our track id, so the same track always has the same one.
 _MSID_NAMESPACE = uuid.UUID("5b3f0b4e-7d1e-4c4e-9a57-2f5a3c9d1e10")
@@ -10,26 +12,6 @@ _MSID_NAMESPACE = uuid.UUID("5b3f0b4e-7d1e-4c4e-9a57-2f5a3c9d1e10")
 
 def _ts(value: datetime | None) -> int | None:
     return int(value.timestamp()) if value is not None else None
-
-
-def track_metadata(track) -> dict:
-    info: dict = {"submission_client": "RubySound"}
-    if track.mbid:
-        info["recording_mbid"] = str(track.mbid)
-    if track.artist.mbid:
-        info["artist_mbids"] = [str(track.artist.mbid)]
-    if track.album_id and track.album.mbid:
-        info["release_mbid"] = str(track.album.mbid)
-    if track.duration:
-        info["duration_ms"] = int(track.duration * 1000)
-    metadata = {
-        "artist_name": track.artist.name,
-        "track_name": track.title,
-        "additional_info": info,
-    }
-    if track.album_id:
-        metadata["release_name"] = track.album.title
-    return metadata
 
 
 def recording_msid(track) -> str:

@@ -359,6 +359,8 @@ def test_listenbrainz_gets_an_import_with_the_token(settings):
     listens = portishead_listens(user)
     listens[0].track.mbid = uuid.uuid4()
     listens[0].track.save()
+    listens[0].track.artist.mbid = uuid.uuid4()
+    listens[0].track.artist.save()
     route = respx.post(LISTENBRAINZ_URL).respond(
         200, content=fixture("listenbrainz", "submit_listens_ok.json")
     )
@@ -371,9 +373,9 @@ def test_listenbrainz_gets_an_import_with_the_token(settings):
     assert first["listened_at"] == int(AT.timestamp())
     assert first["track_metadata"]["artist_name"] == "Portishead"
     assert first["track_metadata"]["release_name"] == "Dummy"
-    assert first["track_metadata"]["additional_info"]["recording_mbid"] == str(
-        listens[0].track.mbid
-    )
+    sent_ids = first["track_metadata"]["additional_info"]
+    assert sent_ids["recording_mbid"] == str(listens[0].track.mbid)
+    assert sent_ids["artist_mbids"] == [str(listens[0].track.artist.mbid)]
     assert [p["track_metadata"]["track_name"] for p in body["payload"]] == [
         "Roads",
         "Sour Times",

@@ -14,6 +14,7 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+import rubysound
 from rubysound.catalog.models import Listen, Track
 from rubysound.compat.listenbrainz import portability
 from tests.factories import AlbumFactory, ArtistFactory, ListenFactory, TrackFactory, UserFactory
@@ -105,6 +106,7 @@ def test_the_export_is_what_the_listens_route_gives_every_listen_of_it(lb, signe
         "release_name": "Pastel Blues",
         "additional_info": {
             "submission_client": "RubySound",
+            "submission_client_version": rubysound.__version__,
             "recording_mbid": str(track.mbid),
             "artist_mbids": [str(artist.mbid)],
             "release_mbid": str(track.album.mbid),
