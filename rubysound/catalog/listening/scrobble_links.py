@@ -153,26 +153,43 @@ def _ask(call: Callable[..., Awaitable[T]], *args) -> T:
     return async_to_sync(within_deadline)()
 
 
+def _same_account(link: ScrobbleLink, account_name: str, base_url: str) -> bool:
+    # Both services match user names without regard to case.
+    return link.base_url == base_url and link.account_name.casefold() == account_name.casefold()
+
+
 def _save_link(
     user, service: str, credential: str, account_name: str, base_url: str = ""
 ) -> ScrobbleLink:
-    """Links ``service``, replacing the user's earlier link to it (its waiting listens are
-    kept: they go to the account linked now)."""
+    """Links ``service``, replacing the user's earlier link to it.
+
+    Linking the same account again (a new token or session) keeps its waiting listens and
+    its history. Another account starts afresh: the earlier account's waiting listens and
+    refusals were meant for it, not for the one linked now.
+    """
+    account_name = account_name[: ScrobbleLink._meta.get_field("account_name").max_length]
     with transaction.atomic():
-        link, created = ScrobbleLink.objects.update_or_create(
-            user=user,
-            service=service,
-            defaults={
-                "account_name": account_name[
-                    : ScrobbleLink._meta.get_field("account_name").max_length
-                ],
-                "base_url": base_url,
-                "credential_encrypted": account_services.encrypt_service_credential(credential),
-            },
+        earlier = (
+            ScrobbleLink.objects.select_for_update().filter(user=user, service=service).first()
         )
+        replaced_account = earlier is not None and not _same_account(
+            earlier, account_name, base_url
+        )
+        if replaced_account:
+            earlier.delete()
+            earlier = None
+        link = earlier or ScrobbleLink(user=user, service=service)
+        link.account_name = account_name
+        link.base_url = base_url
+        link.credential_encrypted = account_services.encrypt_service_credential(credential)
+        link.save()
     logger.info(
         "scrobble link saved",
-        extra={"user_id": user.pk, "service": service, "replaced": not created},
+        extra={
+            "user_id": user.pk,
+            "service": service,
+            "replaced": "account" if replaced_account else ("token" if earlier else "none"),
+        },
     )
     return link
 

@@ -127,7 +127,9 @@ def test_a_server_address_that_is_no_url_is_refused_on_its_field(user, upstream)
     assert not upstream.calls
 
 
-def test_linking_again_replaces_the_token_and_keeps_waiting_listens(user, upstream):
+def test_linking_the_same_account_again_replaces_the_token_and_keeps_waiting_listens(
+    user, upstream
+):
     route_validate_token(upstream, "validate_token_valid.json")
     link = services.link_listenbrainz(user, "old-token")
     waiting = ScrobbleOutboxEntry.objects.create(link=link, listen=ListenFactory(user=user))
@@ -135,8 +137,28 @@ def test_linking_again_replaces_the_token_and_keeps_waiting_listens(user, upstre
     again = services.link_listenbrainz(user, LISTENBRAINZ_TOKEN)
 
     assert again.pk == link.pk
+    assert again.created_at == link.created_at  # "linked since" is still the first time
     assert _stored_credential(again) == LISTENBRAINZ_TOKEN
     assert ScrobbleOutboxEntry.objects.filter(pk=waiting.pk).exists()
+
+
+def test_linking_another_account_drops_what_waited_for_the_first(user, upstream):
+    route_validate_token(upstream, "validate_token_valid.json")
+    first = services.link_listenbrainz(user, "their-token")
+    ScrobbleLink.objects.filter(pk=first.pk).update(account_name="someone-else")
+    waiting = ScrobbleOutboxEntry.objects.create(link=first, listen=ListenFactory(user=user))
+    refused = ScrobbleOutboxEntry.objects.create(
+        link=first, listen=ListenFactory(user=user), status=ScrobbleOutboxEntry.Status.DEAD
+    )
+
+    second = services.link_listenbrainz(user, LISTENBRAINZ_TOKEN)
+
+    assert second.account_name == "iliekcomputers"
+    assert _stored_credential(second) == LISTENBRAINZ_TOKEN
+    assert list(ScrobbleLink.objects.filter(user=user)) == [second]
+    assert not ScrobbleOutboxEntry.objects.filter(pk__in=[waiting.pk, refused.pk]).exists()
+    [_lastfm, state] = selectors.scrobble_links_of(user)
+    assert (state.dead, state.pending) == (0, 0)
 
 
 def test_the_lastfm_flow_links_the_account_that_approved_the_token(user, lastfm_app, upstream):
