@@ -6,7 +6,7 @@ altogether: a stale token sent to a public chart must not turn it into a 401.
 """
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -68,38 +68,21 @@ _CHART_PARAMS = [
 _CHART_ERRORS = {400: ErrorSerializer}
 
 
-class TopArtistsChartView(_ChartView):
-    kind = charts.TOP_ARTISTS
-
-    @extend_schema(
-        tags=["charts"],
-        operation_id="charts_top_artists",
-        summary="Top artists: distinct listeners, then plays",
-        parameters=[
-            OpenApiParameter("window", OpenApiTypes.STR, enum=list(charts.WINDOWS)),
-            *_CHART_PARAMS,
-        ],
-        responses={200: ArtistChartSerializer, **_CHART_ERRORS},
+def _chart_schema(operation_id: str, summary: str, windows, response, description=None):
+    """The schema of a chart view's GET (its one operation)."""
+    return extend_schema_view(
+        get=extend_schema(
+            tags=["charts"],
+            operation_id=operation_id,
+            summary=summary,
+            description=description,
+            parameters=[
+                OpenApiParameter("window", OpenApiTypes.STR, enum=list(windows)),
+                *_CHART_PARAMS,
+            ],
+            responses={200: response, **_CHART_ERRORS},
+        )
     )
-    def get(self, request):
-        return super().get(request)
-
-
-class TopTracksChartView(_ChartView):
-    kind = charts.TOP_TRACKS
-
-    @extend_schema(
-        tags=["charts"],
-        operation_id="charts_top_tracks",
-        summary="Top tracks: distinct listeners, then plays",
-        parameters=[
-            OpenApiParameter("window", OpenApiTypes.STR, enum=list(charts.WINDOWS)),
-            *_CHART_PARAMS,
-        ],
-        responses={200: TrackChartSerializer, **_CHART_ERRORS},
-    )
-    def get(self, request):
-        return super().get(request)
 
 
 _TRENDING_DESCRIPTION = (
@@ -108,39 +91,45 @@ _TRENDING_DESCRIPTION = (
 )
 
 
+@_chart_schema(
+    "charts_top_artists",
+    "Top artists: distinct listeners, then plays",
+    charts.WINDOWS,
+    ArtistChartSerializer,
+)
+class TopArtistsChartView(_ChartView):
+    kind = charts.TOP_ARTISTS
+
+
+@_chart_schema(
+    "charts_top_tracks",
+    "Top tracks: distinct listeners, then plays",
+    charts.WINDOWS,
+    TrackChartSerializer,
+)
+class TopTracksChartView(_ChartView):
+    kind = charts.TOP_TRACKS
+
+
+@_chart_schema(
+    "charts_trending_artists",
+    "Trending artists",
+    charts.TRENDING_WINDOWS,
+    TrendingArtistChartSerializer,
+    _TRENDING_DESCRIPTION,
+)
 class TrendingArtistsChartView(_ChartView):
     kind = charts.TRENDING_ARTISTS
     query_serializer = TrendingQuerySerializer
 
-    @extend_schema(
-        tags=["charts"],
-        operation_id="charts_trending_artists",
-        summary="Trending artists",
-        description=_TRENDING_DESCRIPTION,
-        parameters=[
-            OpenApiParameter("window", OpenApiTypes.STR, enum=list(charts.TRENDING_WINDOWS)),
-            *_CHART_PARAMS,
-        ],
-        responses={200: TrendingArtistChartSerializer, **_CHART_ERRORS},
-    )
-    def get(self, request):
-        return super().get(request)
 
-
+@_chart_schema(
+    "charts_trending_tracks",
+    "Trending tracks",
+    charts.TRENDING_WINDOWS,
+    TrendingTrackChartSerializer,
+    _TRENDING_DESCRIPTION,
+)
 class TrendingTracksChartView(_ChartView):
     kind = charts.TRENDING_TRACKS
     query_serializer = TrendingQuerySerializer
-
-    @extend_schema(
-        tags=["charts"],
-        operation_id="charts_trending_tracks",
-        summary="Trending tracks",
-        description=_TRENDING_DESCRIPTION,
-        parameters=[
-            OpenApiParameter("window", OpenApiTypes.STR, enum=list(charts.TRENDING_WINDOWS)),
-            *_CHART_PARAMS,
-        ],
-        responses={200: TrendingTrackChartSerializer, **_CHART_ERRORS},
-    )
-    def get(self, request):
-        return super().get(request)
