@@ -10,7 +10,8 @@ bulk: the service would also push each one to the user's open pages, which no be
 import subprocess
 import sys
 
-from http_load import BENCH_USER, ROOT
+from common import ROOT
+from http_load import BENCH_USER
 
 BENCH_ARTIST = "Bench Artist"
 BENCH_ACTOR = "bench-actor"

@@ -32,6 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import ensure_pg_database, percentile  # noqa: E402
+
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/rs_bench_browse"
 BATCH = 5_000
 START = datetime(2015, 1, 1, tzinfo=UTC)
@@ -54,30 +56,12 @@ ACCENTS = ["Ä", "Ö", "É", "Ø", "Ñ", "Ç", "Ž", "Ł", "4", "7"]
 def configure(args) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rubysound.settings")
     os.environ.pop("REDIS_URL", None)
-    name = args.pg_url.rsplit("/", 1)[-1]
-    if not name.startswith("rs_bench"):
-        sys.exit(f"refusing to use database {name!r}: the bench database must be rs_bench*")
     os.environ["DATABASE_URL"] = args.pg_url
     os.environ["DB_POOL"] = "false"
-    ensure_database(args.pg_url, rebuild=args.rebuild)
+    ensure_pg_database(args.pg_url, rebuild=args.rebuild)
     import django
 
     django.setup()
-
-
-def ensure_database(url: str, *, rebuild: bool) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and rebuild:
-            print(f"dropping database {name}", flush=True)
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            print(f"creating database {name}", flush=True)
-            admin.execute(f'CREATE DATABASE "{name}"')
 
 
 def word(rng: random.Random) -> str:
@@ -225,11 +209,6 @@ PAGES = [
 ]
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
 def measure(args) -> None:
     from django.db import connection, reset_queries
     from django.test import Client
@@ -251,7 +230,7 @@ def measure(args) -> None:
             timings.append((time.perf_counter() - started) * 1000)
         with CaptureQueriesContext(connection) as captured:
             client.get(path)
-        p50, p95 = percentile(timings, 0.5), percentile(timings, 0.95)
+        p50, p95 = percentile(timings, 50), percentile(timings, 95)
         print(f"{path:48} {p50:8.1f} {p95:8.1f} {len(captured.captured_queries):8}", flush=True)
         if args.explain:
             slowest = max(captured.captured_queries, key=lambda query: float(query["time"]))

@@ -36,6 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import ensure_pg_database, percentile  # noqa: E402
+
 SQLITE_PATH = ROOT / "var" / "bench" / "catalog_scale.sqlite3"
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/rs_bench"
 BATCH = 50_000
@@ -219,9 +221,6 @@ def configure(args) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rubysound.settings")
     os.environ.pop("REDIS_URL", None)
     if args.backend == "postgres":
-        name = args.pg_url.rsplit("/", 1)[-1]
-        if not name.startswith("rs_bench"):
-            sys.exit(f"refusing to use database {name!r}: the bench database must be rs_bench*")
         os.environ["DATABASE_URL"] = args.pg_url
         os.environ["DB_POOL"] = "false"
         ensure_pg_database(args.pg_url, rebuild=args.rebuild)
@@ -238,21 +237,6 @@ def configure(args) -> None:
     import django
 
     django.setup()
-
-
-def ensure_pg_database(url: str, *, rebuild: bool) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and rebuild:
-            print(f"dropping database {name}", flush=True)
-            admin.execute(f'DROP DATABASE "{name}"')
-            exists = None
-        if not exists:
-            print(f"creating database {name}", flush=True)
-            admin.execute(f'CREATE DATABASE "{name}"')
 
 
 # --- filling ----------------------------------------------------------------------------
@@ -503,12 +487,6 @@ def fold_ascii(text: str) -> str:
     from rubysound.core.text import fold
 
     return fold(text)
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
 
 
 def measure(queries: list[tuple[str, str]], repeat: int) -> None:

@@ -28,7 +28,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_data import fill_favorites, fill_notifications
-from http_load import BENCH_USER, free_port, prepare_database, start_server, wait_until_up
+from common import free_port
+from http_load import BENCH_USER, prepare_database, start_server, wait_until_up
 from wrk_load import access_token
 
 

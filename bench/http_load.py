@@ -10,16 +10,14 @@ throttling off so the figures measure the server, not the rate limiter.
 import argparse
 import asyncio
 import os
-import socket
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
+from common import ROOT, free_port, percentile
 
-ROOT = Path(__file__).resolve().parent.parent
 BENCH_USER = "bench-listener"
 BENCH_PASSWORD = "bench-password-not-secret-1"  # noqa: S105 - local throwaway account
 
@@ -37,12 +35,6 @@ ROUTE_MIX = [
     ("/api/users/me/", 2, True),
     ("/api/tracks/?page=3", 1, True),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def prepare_database(env: dict) -> None:
@@ -106,12 +98,6 @@ async def run_load(base: str, seconds: float, concurrency: int) -> dict[str, lis
 
 def label(route: str, signed_in: bool) -> str:
     return ("(auth) " if signed_in else "") + route.split("?")[0]
-
-
-def percentile(samples: list[float], pct: float) -> float:
-    if not samples:
-        return float("nan")
-    return statistics.quantiles(samples, n=100, method="inclusive")[int(pct) - 1]
 
 
 def report(latencies: dict[str, list[float]], seconds: float) -> None:

@@ -26,26 +26,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import ensure_pg_database  # noqa: E402
+
 LISTENS = 1000
 LIBRARY_TRACKS = 200
-
-
-def _prepare_postgres(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    name = urlsplit(url).path.lstrip("/")
-    if not name.startswith("rs_bench"):
-        raise SystemExit("the bench database's name must start with rs_bench")
-    admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def _document(listens: list[dict]) -> str:
@@ -72,7 +60,7 @@ def main() -> None:
     os.environ["RUBYSOUND_VAR_DIR"] = scratch.name
     os.environ.pop("REDIS_URL", None)
     if options.pg_url:
-        _prepare_postgres(options.pg_url)
+        ensure_pg_database(options.pg_url, rebuild=True)
         os.environ["DATABASE_URL"] = options.pg_url
     else:
         os.environ.pop("DATABASE_URL", None)

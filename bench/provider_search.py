@@ -31,14 +31,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from common import percentile  # noqa: E402
+
 FIXTURES = ROOT / "tests" / "fixtures" / "providers"
 QUERY = "believe"
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def _recorded(service: str, name: str, latency: float):
@@ -162,7 +159,7 @@ def main() -> None:
             for label, values in (("cold", cold), ("warm", warm)):
                 print(
                     f"{label:>5}: p50 {statistics.median(values) * 1000:7.1f} ms   "
-                    f"p95 {_percentile(values, 0.95) * 1000:7.1f} ms   "
+                    f"p95 {percentile(values, 95) * 1000:7.1f} ms   "
                     f"max {max(values) * 1000:7.1f} ms"
                 )
             if not again["meta"]["cached"]:

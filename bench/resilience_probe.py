@@ -34,16 +34,15 @@ import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import psycopg
-from http_load import free_port, start_server, wait_until_up
+from common import ROOT, free_port
+from http_load import start_server, wait_until_up
 from psycopg import sql
 from websockets.sync.client import connect
 
-ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-password-not-secret-1"  # noqa: S105 - local throwaway accounts
 LISTENER, OTHER, FLOODER, COMMENTER, SIGNER = (
     "bench-listener",

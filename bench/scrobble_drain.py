@@ -18,42 +18,23 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import ensure_pg_database, free_port  # noqa: E402
+
 LISTENS = 10_000
 LIBRARY_TRACKS = 500
 TARGET_SECONDS = 60
-
-
-def _prepare_postgres(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    name = urlsplit(url).path.lstrip("/")
-    if not name.startswith("rs_bench"):
-        raise SystemExit("the bench database's name must start with rs_bench")
-    admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _start_peer(port: int, log) -> subprocess.Popen:
@@ -97,7 +78,7 @@ def main() -> None:
     os.environ["RUBYSOUND_VAR_DIR"] = scratch.name
     os.environ.pop("REDIS_URL", None)
     if options.pg_url:
-        _prepare_postgres(options.pg_url)
+        ensure_pg_database(options.pg_url, rebuild=True)
         os.environ["DATABASE_URL"] = options.pg_url
     else:
         os.environ.pop("DATABASE_URL", None)
@@ -134,7 +115,7 @@ def main() -> None:
             for n in range(LIBRARY_TRACKS)
         ]
     )
-    port = _free_port()
+    port = free_port()
     ScrobbleLink.objects.create(
         user=alice,
         service=ScrobbleLink.Service.LISTENBRAINZ,

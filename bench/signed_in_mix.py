@@ -23,7 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_data import fill_favorites
-from http_load import free_port, prepare_database, start_server, wait_until_up
+from common import free_port
+from http_load import prepare_database, start_server, wait_until_up
 from wrk_load import PERCENTILES_LUA, access_token, run_wrk
 
 MIX_SCRIPT = Path(__file__).resolve().parent / "signed_in_mix.lua"

@@ -29,7 +29,8 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from http_load import ROOT, free_port, prepare_database, start_server, wait_until_up
+from common import ROOT, free_port
+from http_load import prepare_database, start_server, wait_until_up
 
 # A player starts once a little audio is in: the clock of a track starts at its first
 # bytes, and only a stall after that counts as falling behind (the wait before it is

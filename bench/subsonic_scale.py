@@ -32,14 +32,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import catalog_scale  # noqa: E402 - the generator and database setup of the search bench
+from common import percentile  # noqa: E402
 
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/rs_bench_subsonic"
 catalog_scale.SQLITE_PATH = ROOT / "var" / "bench" / "subsonic_scale.sqlite3"
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 class App:

@@ -29,15 +29,8 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from http_load import (
-    BENCH_PASSWORD,
-    BENCH_USER,
-    ROOT,
-    free_port,
-    prepare_database,
-    start_server,
-    wait_until_up,
-)
+from common import ROOT, free_port
+from http_load import BENCH_PASSWORD, BENCH_USER, prepare_database, start_server, wait_until_up
 
 MIX_SCRIPT = Path(__file__).resolve().parent / "wrk_mix.lua"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")

@@ -20,8 +20,6 @@ import asyncio
 import json
 import os
 import resource
-import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -31,21 +29,15 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import psycopg
 import uvloop
+from common import ROOT, free_port, percentile
 from psycopg import sql
 from websockets.asyncio.client import connect
 
-ROOT = Path(__file__).resolve().parent.parent
 OWNER = "bench-ws-owner"
 COMMENTER = "bench-ws-commenter"
 PASSWORD = "bench-password-not-secret-1"  # noqa: S105 - local throwaway account
 WARM_UP = "warm-up"
 CONNECT_CONCURRENCY = 50
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def raise_open_files_limit(needed: int) -> None:
@@ -138,12 +130,6 @@ class Viewer:
         await self.socket.close()
         if self.task is not None:
             await asyncio.gather(self.task, return_exceptions=True)
-
-
-def percentile(samples: list[float], pct: float) -> float:
-    if len(samples) < 2:
-        return samples[0] if samples else float("nan")
-    return statistics.quantiles(samples, n=100, method="inclusive")[int(pct) - 1]
 
 
 def summary(samples: list[float]) -> str:
