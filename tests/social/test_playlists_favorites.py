@@ -104,7 +104,7 @@ def test_reading_runs_the_same_queries_however_many_tracks(
 def test_the_answer_is_bounded(auth_client, user, monkeypatch):
     from rubysound.social.api import playlists as api
 
-    monkeypatch.setattr(api, "FAVORITES_TRACKS_LIMIT", 2)
+    monkeypatch.setattr(api, "PLAYLIST_TRACKS_LIMIT", 2)
     for _ in range(3):
         PlaylistItemFactory(playlist=favorites_of(user))
     body = auth_client.get(ME).json()

@@ -144,3 +144,25 @@ def test_queries_do_not_grow_with_the_tracks(
     # Plus the user of the access token.
     with django_assert_max_num_queries(4):
         assert auth_client.get(url("DJ_Ann")).status_code == 200
+
+
+def test_a_long_favorites_is_answered_in_part_and_says_so(api_client, owner, monkeypatch):
+    from rubysound.social.api import playlists as playlists_api
+
+    monkeypatch.setattr(playlists_api, "PLAYLIST_TRACKS_LIMIT", 2)
+    playlist = favorites_of(owner)
+    first, second, third = (PlaylistItemFactory(playlist=playlist) for _ in range(3))
+
+    body = api_client.get(url("DJ_Ann")).json()["playlist"]
+
+    assert [track["id"] for track in body["tracks"]] == [first.track_id, second.track_id]
+    assert (body["tracks_count"], body["tracks_truncated"]) == (3, True)
+    # The rest is one page away.
+    rest = api_client.get(f"/api/playlists/{playlist.pk}/tracks/", {"page": 2, "page_size": 2})
+    assert [row["id"] for row in rest.json()["results"]] == [third.track_id]
+
+
+def test_a_short_favorites_is_answered_whole(api_client, owner):
+    PlaylistItemFactory(playlist=favorites_of(owner))
+    body = api_client.get(url("DJ_Ann")).json()["playlist"]
+    assert (len(body["tracks"]), body["tracks_truncated"]) == (1, False)

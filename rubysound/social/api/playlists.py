@@ -30,9 +30,10 @@ from ..serializers import playlists as ps
 from ..services import playlists as services
 from ..versions import favorites_entry_key, favorites_version_keys
 
-# GET /api/playlists/me/ answers at most this many tracks (``tracks_truncated`` says when
-# there are more); /api/playlists/<id>/tracks/ pages through all of them.
-FAVORITES_TRACKS_LIMIT = 1000
+# GET /api/playlists/me/ and a public Favorites answer at most this many tracks
+# (``tracks_truncated`` says when there are more); /api/playlists/<id>/tracks/ pages
+# through all of them.
+PLAYLIST_TRACKS_LIMIT = 1000
 
 TAGS = ["playlists"]
 AUTH_ERRORS = {401: ErrorSerializer}
@@ -108,7 +109,7 @@ class MyFavoritesView(APIView):
         operation_id="playlists_me_read",
         summary="My Favorites with their tracks",
         description=(
-            f"At most {FAVORITES_TRACKS_LIMIT} tracks (tracks_truncated says when there are "
+            f"At most {PLAYLIST_TRACKS_LIMIT} tracks (tracks_truncated says when there are "
             "more; /api/playlists/<id>/tracks/ pages through all). An account without a "
             "Favorites playlist reads an empty one (id null)."
         ),
@@ -125,9 +126,9 @@ class MyFavoritesView(APIView):
         def render() -> bytes:
             playlist = selectors.favorites_with_counts(user)
             items = selectors.for_cards(selectors.filtered_items(playlist, filters))
-            items = list(items[: FAVORITES_TRACKS_LIMIT + 1])
-            truncated = len(items) > FAVORITES_TRACKS_LIMIT
-            shown = selectors.playlist_tracks(items[:FAVORITES_TRACKS_LIMIT])
+            items = list(items[: PLAYLIST_TRACKS_LIMIT + 1])
+            truncated = len(items) > PLAYLIST_TRACKS_LIMIT
+            shown = selectors.playlist_tracks(items[:PLAYLIST_TRACKS_LIMIT])
             tracks = [track.as_json(absolute) for track in shown]
             return JSONRenderer().render(ps.favorites_data(user, playlist, tracks, truncated))
 

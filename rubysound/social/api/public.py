@@ -28,6 +28,7 @@ from ..selectors import public as selectors
 from ..selectors.playlists import for_cards, playlist_items, playlist_tracks
 from ..serializers import public as shapes
 from ..services.likes import like_playlist, unlike_playlist
+from . import playlists as playlists_api
 
 TRENDING_MAX_AGE = 30
 PUBLIC_PLAYLIST_NOT_FOUND = "Public playlist not found."
@@ -123,6 +124,10 @@ class PublicFavoritesView(_ByUsername, APIView):
         tags=TAGS,
         operation_id="public_playlists_read",
         summary="A user's public Favorites, with its tracks",
+        description=(
+            f"At most {playlists_api.PLAYLIST_TRACKS_LIMIT} tracks (tracks_truncated says when "
+            "there are more; /api/playlists/<id>/tracks/ pages through all)."
+        ),
         parameters=[USERNAME_PARAM],
         responses={
             200: shapes.PublicPlaylistSerializer,
@@ -133,9 +138,11 @@ class PublicFavoritesView(_ByUsername, APIView):
     def get(self, request, username):
         playlist = self.find_playlist(request, username=username)
         absolute = Absolutizer(request)
-        items = for_cards(playlist_items(playlist))
-        tracks = [track.as_json(absolute) for track in playlist_tracks(items)]
-        return Response(shapes.public_playlist_body(playlist, tracks, absolute))
+        limit = playlists_api.PLAYLIST_TRACKS_LIMIT
+        items = list(for_cards(playlist_items(playlist))[: limit + 1])
+        tracks = [track.as_json(absolute) for track in playlist_tracks(items[:limit])]
+        body = shapes.public_playlist_body(playlist, tracks, absolute, truncated=len(items) > limit)
+        return Response(body)
 
 
 # --- Likes ------------------------------------------------------------------------------------

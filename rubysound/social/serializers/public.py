@@ -31,8 +31,11 @@ def trending_item(playlist: Playlist, absolute: Absolutizer) -> dict:
     }
 
 
-def public_playlist_body(playlist: Playlist, tracks: list[dict], absolute: Absolutizer) -> dict:
-    """``{owner, playlist}`` for a playlist read by ``selectors.public`` (counts annotated)."""
+def public_playlist_body(
+    playlist: Playlist, tracks: list[dict], absolute: Absolutizer, *, truncated: bool
+) -> dict:
+    """``{owner, playlist}`` for a playlist read by ``selectors.public`` (counts annotated);
+    ``truncated``: the playlist holds more tracks than ``tracks``."""
     owner = playlist.owner
     return {
         "owner": {
@@ -50,6 +53,7 @@ def public_playlist_body(playlist: Playlist, tracks: list[dict], absolute: Absol
             "liked_by_me": bool(playlist.liked_by_me),
             "comments_count": playlist.comments_count,
             "tracks_count": playlist.tracks_count,
+            "tracks_truncated": truncated,
             "updated_at": iso_utc(playlist.updated_at),
             "tracks": tracks,
         },
@@ -121,7 +125,10 @@ class PublicPlaylistDetailSerializer(serializers.Serializer):
     likes_count = serializers.IntegerField()
     liked_by_me = serializers.BooleanField(help_text="False for anonymous visitors.")
     comments_count = serializers.IntegerField(help_text="Comments not deleted.")
-    tracks_count = serializers.IntegerField()
+    tracks_count = serializers.IntegerField(help_text="All the playlist's tracks.")
+    tracks_truncated = serializers.BooleanField(
+        help_text="More tracks than this answer carries: page through /api/playlists/<id>/tracks/."
+    )
     updated_at = serializers.DateTimeField()
     tracks = PublicPlaylistTrackSerializer(many=True)
 

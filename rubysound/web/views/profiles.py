@@ -1,5 +1,6 @@
 """``/u/<username>/``, a user's public profile (and ``/profile/``, the settings' old address)."""
 
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.formats import number_format
@@ -19,6 +20,9 @@ from .history import heatmap_context, listen_rows, reader_zone, stats_context
 
 # On a profile that shares its listening: its newest listens, and the rest over all time.
 PROFILE_RECENT_LISTENS = 10
+# A profile shows its Favorites a page at a time: one of thousands of tracks would
+# otherwise make the page megabytes.
+PROFILE_FAVORITES_PER_PAGE = 100
 PROFILE_STATS_WINDOW = "all"
 
 
@@ -50,11 +54,16 @@ def public_profile(request, username: str):
     likes_count = favorites.likes_count if is_public else 0
     liked_by_me = bool(is_public and not is_owner and favorites.liked_by_me)
 
-    tracks = []
+    tracks, page = [], None
     if favorites is not None:
+        paginator = Paginator(playlist_items(favorites), PROFILE_FAVORITES_PER_PAGE)
+        if is_public:
+            # Read with the playlist already (Paginator would count again).
+            paginator.count = favorites.tracks_count
+        page = paginator.get_page(request.GET.get("page"))
         # The shared track rows: playable by the player, with the viewer's hearts.
         absolute = Absolutizer(request)
-        tracks = [track.as_json(absolute) for track in playlist_tracks(playlist_items(favorites))]
+        tracks = [track.as_json(absolute) for track in playlist_tracks(page.object_list)]
 
     live_config = {
         "username": owner.username,
@@ -110,6 +119,7 @@ def public_profile(request, username: str):
             "owner": owner,
             "favorites": favorites,
             "tracks": tracks,
+            "page": page,
             "is_owner": is_owner,
             "is_public": is_public,
             "likes_count": likes_count,

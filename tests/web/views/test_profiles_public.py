@@ -11,6 +11,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from rubysound.catalog import services as catalog_services
 from rubysound.catalog.models import Listen
+from rubysound.web.views import profiles
 from tests.factories import (
     ArtistFactory,
     ListenFactory,
@@ -209,6 +210,37 @@ def test_query_count_does_not_grow_with_the_tracks(
     body = response.content.decode()
     assert body.count('class="track-row"') == tracks
     assert body.count('class="track-play" data-play aria-label="Play ') == tracks
+
+
+@pytest.mark.parametrize("is_public", [True, False])
+def test_a_long_favorites_is_shown_a_page_at_a_time(client, monkeypatch, is_public):
+    monkeypatch.setattr(profiles, "PROFILE_FAVORITES_PER_PAGE", 2)
+    owner = UserFactory(username="collector", is_public_favorites=is_public)
+    for title in ("First song", "Second song", "Third song"):
+        add_favorite(owner, title=title)
+    client.force_login(UserFactory() if is_public else owner)
+
+    first = client.get("/u/collector/")
+    second = client.get("/u/collector/", {"page": 2})
+
+    assert first.content.decode().count('class="track-row"') == 2
+    assertNotContains(first, "Third song")
+    assertContains(first, '<span class="muted count">3</span>', html=True)
+    assertContains(first, "Page 1 of 2")
+    assertContains(first, 'href="?page=2"')
+    assert second.content.decode().count('class="track-row"') == 1
+    assertContains(second, "Third song")
+    assertContains(second, 'href="?page=1"')
+    # A page past the end, or no number at all, is the nearest page rather than an error.
+    assertContains(client.get("/u/collector/", {"page": 9}), "Third song")
+    assertContains(client.get("/u/collector/", {"page": "x"}), "First song")
+
+
+def test_a_short_favorites_has_no_pager(client, owner):
+    add_favorite(owner, title="Only")
+    response = client.get("/u/Melodia/")
+    assertContains(response, '<span class="muted count">1</span>', html=True)
+    assertNotContains(response, "Pages of tracks")
 
 
 def test_signed_in_visitors_get_a_presence_badge_for_the_owner(client, owner):
