@@ -6,8 +6,6 @@ a queue saved on the phone continues in the browser and the reverse. Subsonic ha
 versions, so the last save wins; ``changedBy`` is the app's ``c``.
 """
 
-from django.db.models import prefetch_related_objects
-
 from rubysound.catalog import selectors as catalog
 from rubysound.catalog import services as catalog_services
 from rubysound.catalog.errors import InvalidPlayQueue
@@ -49,7 +47,6 @@ def _protocol_error(exc: InvalidPlayQueue) -> SubsonicError:
 
 def _queue_body(call: Call, *, by_index: bool) -> dict:
     state = catalog.get_play_queue(call.user)
-    prefetch_related_objects(state.tracks, "genres")
     # The schema wants a time even for a queue never saved: it has been empty since the
     # account exists.
     changed = state.changed_at or call.user.date_joined
