@@ -92,6 +92,7 @@ def build_data() -> dict:
     )
     like_comment(user=alice, playlist=alice_favorites, comment=comment)
     like_comment(user=bob, playlist=alice_favorites, comment=reply)
+    _listening_history(alice, tracks)
     track = tracks[0]
     return {
         "alice": alice,
@@ -101,6 +102,30 @@ def build_data() -> dict:
         "album": Album.objects.order_by("title").first().pk,
         "genre": Genre.objects.order_by("name").first().slug,
     }
+
+
+def _listening_history(user, tracks) -> None:
+    """Three weeks of evenings and weekend mornings, for /history/ and the profile."""
+    import random
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from rubysound.catalog.services import record_listen
+
+    rng = random.Random(7)  # noqa: S311 - made-up listening times, the same every run
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    for day in range(21):
+        start = now - timedelta(days=day)
+        hours = [8, 9, 10] if start.weekday() >= 5 else [19, 20, 21, 22]
+        for hour in hours:
+            for slot in range(rng.randint(1, 4)):
+                at = start.replace(hour=hour) + timedelta(minutes=12 * slot)
+                if at < now:
+                    track = rng.choice(tracks[:30])
+                    record_listen(user=user, track=track, played_seconds=None, listened_at=at)
+    user.is_public_listening = True
+    user.save(update_fields=["is_public_listening"])
 
 
 def session_for(user) -> str:
@@ -165,6 +190,7 @@ def pages(data: dict) -> dict:
         "settings-account": ("/settings/account/", "alice", False),
         "settings-privacy": ("/settings/privacy/", "alice", False),
         "settings-apps": ("/settings/apps/", "alice", False),
+        "history": ("/history/", "alice", False),
         "settings-notifications": ("/settings/notifications/", "alice", False),
         "password-reset": ("/password-reset/", None, False),
         "public-profile": ("/u/alice/", None, False),

@@ -99,6 +99,8 @@ def test_a_window_picks_the_top_lists_and_stays_in_the_links(signed_in, user):
     assertContains(week, top_artist.format(recent.artist_id, "Fresh Artist"))
     assertContains(week, f'<li><a href="/albums/{recent.album_id}/">Fresh Album</a>')
     assertNotContains(week, top_artist.format(old.artist_id, "Old Artist"))
+    # Each top track says how often it was played.
+    assertContains(week, '<span class="track-plays muted">3 listens</span>', html=True)
     assertContains(week, '<a href="?window=week" aria-current="page">This week</a>', html=False)
     assert html_lib.unescape(NEXT.search(page(week)).group(1)) == "?window=week&page=2"
 
