@@ -177,18 +177,22 @@ def _save_link(
         )
         if replaced_account:
             earlier.delete()
-            earlier = None
-        link = earlier or ScrobbleLink(user=user, service=service)
-        link.account_name = account_name
-        link.base_url = base_url
-        link.credential_encrypted = account_services.encrypt_service_credential(credential)
-        link.save()
+        # update_or_create: two first links at once (a double click) make one row, not a 500.
+        link, created = ScrobbleLink.objects.update_or_create(
+            user=user,
+            service=service,
+            defaults={
+                "account_name": account_name,
+                "base_url": base_url,
+                "credential_encrypted": account_services.encrypt_service_credential(credential),
+            },
+        )
     logger.info(
         "scrobble link saved",
         extra={
             "user_id": user.pk,
             "service": service,
-            "replaced": "account" if replaced_account else ("token" if earlier else "none"),
+            "replaced": "account" if replaced_account else ("none" if created else "token"),
         },
     )
     return link
